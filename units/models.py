@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitLevel(models.Model):
+    """A level of assessed units (district-level, departments, communes), ranked within itself."""
+
+    code = models.SlugField(_("mã"), max_length=30, unique=True)
+    name = models.CharField(_("tên"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("cấp đơn vị")
+        verbose_name_plural = _("cấp đơn vị")
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "thanh_pho", _("Thành phố")
+        TOWN = "thi_xa", _("Thị xã")
+        DISTRICT = "huyen", _("Huyện")
+        DEPARTMENT = "so", _("Sở, ban, ngành")
+        COMMUNE = "xa", _("Xã, phường, thị trấn")
+
+    level = models.ForeignKey(UnitLevel, on_delete=models.PROTECT, related_name="units")
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=120)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in a unit: the district officer enters, the district leader submits."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Cán bộ nhập liệu")
+        LEADER = "leader", _("Lãnh đạo đơn vị")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="membership_unique_user_unit")
+        ]
+        verbose_name = _("thành viên đơn vị")
+        verbose_name_plural = _("thành viên đơn vị")
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
