@@ -1,0 +1,277 @@
+"""Load the demo: units, accounts, the sample framework and three years. Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from units.models import Membership, Unit, UnitLevel
+from units.roles import Roles
+
+from .. import rules, services
+from ..defaults import ensure_adjustment_kinds
+from ..models import AdjustmentKind, Assessment, AssessmentYear, Framework
+from ..rules import round2
+from . import data
+from .framework import DESCRIPTION, NAME, NODES
+
+LEVEL_CODE = "cap-huyen"
+ADMIN = Roles(is_interior_admin=True)
+
+
+def _full_declared(spec, year: int) -> dict:
+    """Declared figures that earn a leaf its max."""
+    if spec.rule == "binary":
+        return {"done": True}
+    if spec.rule == "timeliness":
+        return {"due": f"{year}-01-15", "done_on": f"{year}-01-10"}
+    if spec.rule in ("percent_tiers", "proportional"):
+        return {"done": 20, "total": 20}
+    if spec.rule == "count_tiers":
+        return {"count": int(Decimal(spec.params["tiers"][0]["min"])) + 2}
+    if spec.rule == "deduction":
+        return {"count": 0}
+    return {}
+
+
+def _variant_declared(figures, year: int) -> dict:
+    if figures == {"late": True}:
+        return {"due": f"{year}-01-15", "done_on": f"{year}-01-28"}
+    return dict(figures)
+
+
+def _leaf_records(
+    year: int,
+    variants: str = "",
+    *,
+    appraise=True,
+    fields=None,
+    overrides=None,
+    survey=None,
+    not_applicable=None,
+):
+    """Records of every unit-filled leaf: full marks except the given variants and overrides.
+
+    ``appraise`` copies the self-score into round 1, as an appraiser who agrees would; manual
+    variants are self-scored at max and cut by the appraisal, as self-scores tend to be.
+    """
+    changed = {data.VARIANTS[v][0]: data.VARIANTS[v][1] for v in variants}
+    overrides = overrides or {}
+    records = []
+    for spec in NODES:
+        if not spec.rule or spec.rule == "survey":
+            continue
+        if fields is not None and spec.code.split(".")[0] not in fields:
+            continue
+        reason = ""
+        if not_applicable and not_applicable[0] == spec.code:
+            records.append(
+                services.LeafRecord(spec.code, not_applicable=True, na_reason=not_applicable[1])
+            )
+            continue
+        if spec.code in overrides:
+            declared, r1, reason = overrides[spec.code]
+            self_score = None
+        elif spec.rule == "manual":
+            declared, self_score = {}, spec.max_points
+            r1 = changed.get(spec.code, spec.max_points)
+            if r1 != spec.max_points:
+                reason = "Tài liệu kiểm chứng chưa chứng minh đầy đủ"
+        else:
+            declared = (
+                _variant_declared(changed.get(spec.code), year)
+                if spec.code in changed
+                else _full_declared(spec, year)
+            )
+            self_score, r1 = None, None
+        if spec.rule != "manual" and r1 is None:
+            params = rules.validate_params(spec.rule, spec.params, spec.max_points)
+            r1 = rules.compute_score(spec.rule, params, spec.max_points, declared)
+        records.append(
+            services.LeafRecord(
+                spec.code,
+                declared=declared,
+                self_score=self_score,
+                explanation="Có tài liệu kiểm chứng kèm theo.",
+                r1_score=r1 if appraise else None,
+                r1_reason=reason if appraise else "",
+            )
+        )
+    if survey is not None:
+        first = round2(survey / 2)
+        records += [
+            services.LeafRecord("10.1", r1_score=first),
+            services.LeafRecord("10.2", r1_score=survey - first),
+        ]
+    return records
+
+
+def _survey_split(first: Decimal, second: Decimal):
+    return [
+        services.LeafRecord("10.1", r1_score=first),
+        services.LeafRecord("10.2", r1_score=second),
+    ]
+
+
+def _aware(day: dt.date, hour: int = 17) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _advance_to(year: AssessmentYear, state: str) -> AssessmentYear:
+    while year.state != state:
+        year = services.advance_year(year=year, roles=ADMIN, to_state=year.next_state)
+    return year
+
+
+def _accounts(units: dict[str, Unit]) -> None:
+    for username, full_name, role, unit_code in data.ACCOUNTS:
+        user, created = User.objects.get_or_create(username=username)
+        if not created:
+            continue
+        first, _, last = full_name.rpartition(" ")
+        user.first_name, user.last_name = first, last
+        user.is_staff = role == "interior_admin"
+        user.set_password(data.PASSWORD)
+        user.save()
+        if unit_code:
+            Membership.objects.create(user=user, unit=units[unit_code], role=role)
+        else:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+
+
+def _year_2022(level, framework, units) -> None:
+    deadlines = {
+        "self_assessment_opens": _aware(dt.date(2022, 11, 1), 7),
+        "self_assessment_closes": _aware(dt.date(2022, 11, 30)),
+        "appraisal_closes": _aware(dt.date(2022, 12, 31)),
+        "explanation_closes": _aware(dt.date(2023, 1, 10)),
+        "final_appraisal_closes": _aware(dt.date(2023, 1, 20)),
+        "publication_due": _aware(dt.date(2023, 2, 10)),
+    }
+    year = services.create_year(
+        year=2022,
+        unit_level=level,
+        framework=framework,
+        units=list(units.values()),
+        deadlines=deadlines,
+    )
+    assessments = {a.unit.code: a for a in year.assessments.select_related("unit", "year")}
+    for code, (variants, survey, _total) in data.RESULTS_2022.items():
+        services.import_results(
+            assessment=assessments[code], leaves=_leaf_records(2022, variants, survey=survey)
+        )
+    vq = data.VU_QUANG_2022
+    services.import_results(
+        assessment=assessments["vu-quang"],
+        leaves=_leaf_records(2022, overrides=vq["leaves"]) + _survey_split(*vq["survey"]),
+        adjustments=[
+            services.AdjustmentRecord(kind, reason, count=count)
+            for kind, count, reason in vq["deductions"]
+        ],
+    )
+    year = _advance_to(year, AssessmentYear.State.PUBLISHED)
+    # The province published on 10/2/2023, not on the day the demo was loaded.
+    AssessmentYear.objects.filter(pk=year.pk).update(published_at=_aware(dt.date(2023, 2, 10), 9))
+
+
+def _year_2023(level, framework, units, today: dt.date) -> None:
+    days = dt.timedelta(days=1)
+    deadlines = {
+        "self_assessment_opens": _aware(today - 60 * days, 7),
+        "self_assessment_closes": _aware(today - 30 * days),
+        "appraisal_closes": _aware(today + 20 * days),
+        "explanation_closes": _aware(today + 35 * days),
+        "final_appraisal_closes": _aware(today + 50 * days),
+        "publication_due": _aware(today + 60 * days),
+    }
+    year = services.create_year(
+        year=2023,
+        unit_level=level,
+        framework=framework,
+        units=list(units.values()),
+        deadlines=deadlines,
+        bands=[("A", Decimal(90)), ("B", Decimal(80))],
+    )
+    assessments = {a.unit.code: a for a in year.assessments.select_related("unit", "year")}
+    codes = list(data.RESULTS_2022)
+    for position, code in enumerate(codes):
+        # Last year's figures of another unit: a different, equally plausible year.
+        variants, survey, _total = data.RESULTS_2022[codes[(position + 3) % len(codes)]]
+        services.import_results(
+            assessment=assessments[code],
+            leaves=_leaf_records(
+                2023,
+                variants,
+                survey=survey + Decimal("0.1"),
+                appraise=code not in data.AWAITING_APPRAISAL_2023,
+                not_applicable=data.NOT_APPLICABLE_2023.get(code),
+            ),
+        )
+    services.import_results(
+        assessment=assessments["vu-quang"],
+        leaves=_leaf_records(
+            2023, data.VU_QUANG_2023_SELF, appraise=False, survey=Decimal("19.35")
+        ),
+    )
+    _advance_to(year, AssessmentYear.State.APPRAISAL)
+
+
+def _year_2024(level, framework, units, today: dt.date) -> None:
+    days = dt.timedelta(days=1)
+    deadlines = {
+        "self_assessment_opens": _aware(today - 10 * days, 7),
+        "self_assessment_closes": _aware(today + 20 * days),
+        "appraisal_closes": _aware(today + 50 * days),
+        "explanation_closes": _aware(today + 65 * days),
+        "final_appraisal_closes": _aware(today + 80 * days),
+        "publication_due": _aware(today + 95 * days),
+    }
+    year = services.create_year(
+        year=2024,
+        unit_level=level,
+        framework=framework,
+        units=list(units.values()),
+        deadlines=deadlines,
+    )
+    for assessment in Assessment.objects.filter(
+        year=year, unit__code__in=data.FILLED_2024
+    ).select_related("unit", "year"):
+        fields = data.FILLED_2024[assessment.unit.code]
+        services.import_results(
+            assessment=assessment,
+            leaves=_leaf_records(2024, "bn", appraise=False, fields=fields and {fields}),
+        )
+    _advance_to(year, AssessmentYear.State.SELF_ASSESSMENT)
+
+
+@transaction.atomic
+def load_demo(*, today: dt.date | None = None) -> bool:
+    """Load everything once; returns False (and changes nothing) when the demo is already there."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("The demo data is for development only: it needs DEBUG on.")
+    if Framework.objects.filter(name=NAME).exists():
+        return False
+    today = today or timezone.localdate()
+    ensure_adjustment_kinds(AdjustmentKind)  # normally there from the migrations
+    level, _ = UnitLevel.objects.get_or_create(
+        code=LEVEL_CODE, defaults={"name": "Cấp huyện", "order": 1}
+    )
+    units = {}
+    for code, name, kind in data.UNITS:
+        units[code], _ = Unit.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "level": level}
+        )
+    _accounts(units)
+    framework = services.create_framework(
+        name=NAME, unit_level=level, nodes=NODES, description=DESCRIPTION
+    )
+    _year_2022(level, framework, units)
+    _year_2023(level, framework, units, today)
+    _year_2024(level, framework, units, today)
+    return True
