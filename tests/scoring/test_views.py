@@ -90,6 +90,12 @@ def test_2023_ranking_shows_the_change_since_2022_and_bands(as_user, appraiser, 
     assert {row.band for row in ranking.rows if row.rank} <= {"A", "B"}
 
 
+def test_an_english_browser_still_gets_vietnamese(as_user, viewer, year_2022):
+    response = as_user(viewer).get(ranking_url(year_2022), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert '<html lang="vi">' in response.content.decode()
+    assert response.headers["Content-Language"] == "vi"
+
+
 def test_english_ranking_when_the_user_chooses_english(as_user, viewer, year_2022):
     client = as_user(viewer)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
