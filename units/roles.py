@@ -62,3 +62,45 @@ def roles_of(user: User | AnonymousUser) -> Roles:
     )
     user._cchc_roles = roles
     return roles
+
+
+# Django admin permissions of each group, as "app_label.codename". Only reference data is edited
+# there; years, frameworks and scores change through the app's services, so the admin shows them
+# read-only. Accounts are not here: a user-change permission would let its holder grant
+# themselves superuser rights.
+GROUP_PERMISSIONS = {
+    GROUP_INTERIOR_ADMIN: [
+        *(
+            f"units.{action}_{model}"
+            for model in ("unitlevel", "unit", "membership")
+            for action in ("view", "add", "change")
+        ),
+        "scoring.view_adjustmentkind",
+        "scoring.add_adjustmentkind",
+        "scoring.change_adjustmentkind",
+        *(
+            f"scoring.view_{model}"
+            for model in ("framework", "frameworknode", "assessmentyear", "band", "assessment")
+        ),
+        "scoring.view_leafscore",
+        "scoring.view_adjustment",
+    ],
+    GROUP_APPRAISER: [],
+    GROUP_VIEWER: [],
+}
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create the role groups and give them their permissions (run after every migrate, and
+    after a test flush, so a fresh database always has them)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = Permission.objects.none()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted |= Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            )
+        group.permissions.set(wanted)

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from scoring.models import Assessment
 
+pytestmark = pytest.mark.django_db  # run before the browser tests flush the database
+
 
 def ranking_url(year):
     return reverse("ranking", args=[year.pk])

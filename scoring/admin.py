@@ -1,0 +1,84 @@
+"""Django admin: kinds of bonus and deduction are edited here; everything else is read-only,
+because years, frameworks and scores change only through the services and their checks."""
+
+from django.contrib import admin
+
+from .models import (
+    Adjustment,
+    AdjustmentKind,
+    Assessment,
+    AssessmentYear,
+    Band,
+    Framework,
+    FrameworkNode,
+    LeafScore,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AdjustmentKind)
+class AdjustmentKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "direction", "per_occurrence", "default_points", "is_active"]
+    list_filter = ["direction", "is_active"]
+
+
+class NodeInline(ReadOnlyInline):
+    model = FrameworkNode
+    fields = ["code", "title", "max_points", "rule", "rule_params", "allows_na", "filled_by"]
+    ordering = ["sort_key"]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(ReadOnlyAdmin):
+    list_display = ["name", "unit_level", "max_points", "created_at"]
+    inlines = [NodeInline]
+
+
+class BandInline(ReadOnlyInline):
+    model = Band
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(ReadOnlyAdmin):
+    list_display = ["year", "unit_level", "state", "framework", "published_at"]
+    list_filter = ["unit_level", "state"]
+    inlines = [BandInline]
+
+
+class LeafScoreInline(ReadOnlyInline):
+    model = LeafScore
+    fields = ["node", "self_score", "not_applicable", "r1_score", "r2_score"]
+
+
+class AdjustmentInline(ReadOnlyInline):
+    model = Adjustment
+    fields = ["kind", "points", "count", "reason", "created_by"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "year"]
+    list_filter = ["year__year", "year__unit_level"]
+    list_select_related = ["unit", "year__unit_level"]
+    inlines = [LeafScoreInline, AdjustmentInline]
