@@ -46,7 +46,7 @@ messages: install ## Extract translatable strings into locale/en and compile eve
 	$(DEV) $(BIN)/python manage.py makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(BIN)/python scripts/compile_messages.py
 
-bench: install ## Print how long the ranking takes to compute for 13 and 130 units
+bench: install ## Print time, memory and SQL queries of the ranking for 13, 130 and 1,300 units
 	$(DEV) $(BIN)/python manage.py bench_ranking
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files

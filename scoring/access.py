@@ -19,9 +19,13 @@ def get_year_for_ranking(roles: Roles, year_id: int) -> AssessmentYear:
     year = get_object_or_404(
         AssessmentYear.objects.select_related("unit_level", "framework"), pk=year_id
     )
-    if not (year.is_published or roles.is_interior_staff):
+    if not can_see_ranking(roles, year):
         raise Http404
     return year
+
+
+def can_see_ranking(roles: Roles, year: AssessmentYear) -> bool:
+    return year.is_published or roles.is_interior_staff
 
 
 def get_assessment_for_user(roles: Roles, year_id: int, unit_code: str) -> Assessment:

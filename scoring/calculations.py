@@ -44,10 +44,18 @@ class NodeTotal:
     applicable_max: Decimal  # less the leaves that are not applicable to this unit
     points: Decimal
     not_applicable: bool  # every leaf below is N/A
+    scored_max: Decimal = ZERO  # the maximum of the applicable leaves that have a score
+    unscored: int = 0  # applicable leaves below that nobody has scored yet
+
+    @property
+    def is_scored(self) -> bool:
+        """At least one applicable leaf below has a score (else there is nothing to show)."""
+        return self.scored_max > 0
 
     @property
     def lost(self) -> Decimal:
-        return self.applicable_max - self.points
+        """Points lost on the leaves scored so far: a leaf not scored yet has lost nothing."""
+        return self.scored_max - self.points
 
 
 @dataclass(frozen=True)
@@ -74,24 +82,34 @@ def node_totals(
     parents: Mapping[str, str | None], leaves: Iterable[LeafInput]
 ) -> dict[str, NodeTotal]:
     """Roll leaf results up the tree. ``parents`` maps every node code to its parent's code."""
-    sums: dict[str, list[Decimal]] = {code: [ZERO, ZERO, ZERO] for code in parents}
+    # max, applicable max, points, scored max, unscored count
+    sums: dict[str, list] = {code: [ZERO, ZERO, ZERO, ZERO, 0] for code in parents}
     all_na: dict[str, bool] = dict.fromkeys(parents, True)
     for leaf in leaves:
         code: str | None = leaf.code
+        scored = not leaf.not_applicable and leaf.score is not None
         applicable = ZERO if leaf.not_applicable else leaf.max_points
-        points = ZERO if leaf.not_applicable or leaf.score is None else leaf.score
         while code is not None:
             total = sums[code]
             total[0] += leaf.max_points
             total[1] += applicable
-            total[2] += points
+            if scored:
+                total[2] += leaf.score
+                total[3] += leaf.max_points
+            elif not leaf.not_applicable:
+                total[4] += 1
             all_na[code] = all_na[code] and leaf.not_applicable
             code = parents[code]
     return {
         code: NodeTotal(
-            max_points=m, applicable_max=a, points=p, not_applicable=all_na[code] and m > 0
+            max_points=m,
+            applicable_max=a,
+            points=p,
+            not_applicable=all_na[code] and m > 0,
+            scored_max=s,
+            unscored=u,
         )
-        for code, (m, a, p) in sums.items()
+        for code, (m, a, p, s, u) in sums.items()
     }
 
 
@@ -127,6 +145,18 @@ def unit_total(
         applicable_max=applicable,
         index=compute_index(points, applicable),
     )
+
+
+def final_score(r1_score: Decimal | None, r2_score: Decimal | None) -> Decimal | None:
+    """The latest appraisal, never the best of the rounds (domain §4.3)."""
+    return r2_score if r2_score is not None else r1_score
+
+
+def is_rankable(unscored: int, published: bool) -> bool:
+    """Until publication a unit is ranked only once every applicable leaf has a score: a
+    half-appraised unit would otherwise sit at the bottom with a meaningless total. Publication
+    ranks every unit (and refuses to happen while a leaf is unscored)."""
+    return published or unscored == 0
 
 
 def rank(indexes: Mapping[K, Decimal | None], policy: str = TIE_COMPETITION) -> dict[K, int | None]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,10 +28,12 @@ class Framework(models.Model):
     """A tree of criteria for one unit level (bộ chỉ số); a year points at one."""
 
     name = models.CharField(_("tên"), max_length=200)
-    unit_level = models.ForeignKey(UnitLevel, on_delete=models.PROTECT, related_name="frameworks")
+    unit_level = models.ForeignKey(
+        UnitLevel, on_delete=models.PROTECT, related_name="frameworks", verbose_name=_("cấp đơn vị")
+    )
     max_points = models.DecimalField(_("tổng điểm tối đa"), default=Decimal(100), **POINTS)
     description = models.TextField(_("mô tả"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -64,9 +66,16 @@ class FrameworkNode(models.Model):
         UNIT = "unit", _("Đơn vị tự đánh giá")
         INTERIOR = "interior", _("Sở Nội vụ")
 
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("bộ chỉ số")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("tiêu chí cha"),
     )
     code = models.CharField(_("mã"), max_length=20)
     sort_key = models.CharField(max_length=100, editable=False, db_index=True)
@@ -149,8 +158,12 @@ class AssessmentYear(models.Model):
         DENSE = calculations.TIE_DENSE, _("Đồng hạng, không bỏ hạng (1, 1, 2)")
 
     year = models.PositiveSmallIntegerField(_("năm"))
-    unit_level = models.ForeignKey(UnitLevel, on_delete=models.PROTECT, related_name="years")
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="years")
+    unit_level = models.ForeignKey(
+        UnitLevel, on_delete=models.PROTECT, related_name="years", verbose_name=_("cấp đơn vị")
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="years", verbose_name=_("bộ chỉ số")
+    )
     state = models.CharField(
         _("trạng thái"), max_length=20, choices=State.choices, default=State.PREPARING
     )
@@ -226,9 +239,19 @@ class AssessmentYear(models.Model):
 class Band(models.Model):
     """A grade a province gives by index (A ≥ 90, Tốt, Khá …); data of the year, possibly none."""
 
-    year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="bands")
+    year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.CASCADE,
+        related_name="bands",
+        verbose_name=_("kỳ đánh giá"),
+    )
     label = models.CharField(_("xếp loại"), max_length=40)
-    lower_bound = models.DecimalField(_("từ chỉ số"), max_digits=5, decimal_places=2)
+    lower_bound = models.DecimalField(
+        _("từ chỉ số"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
 
     class Meta:
         ordering = ["year", "-lower_bound"]
@@ -246,9 +269,16 @@ class Band(models.Model):
 class Assessment(models.Model):
     """A unit's assessment in a year; its existence is what makes the unit assessed that year."""
 
-    year = models.ForeignKey(AssessmentYear, on_delete=models.CASCADE, related_name="assessments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessments")
-    created_at = models.DateTimeField(auto_now_add=True)
+    year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("đơn vị")
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
 
     class Meta:
         ordering = ["year", "unit__name"]
@@ -265,8 +295,12 @@ class Assessment(models.Model):
 class LeafScore(models.Model):
     """Every layer of one leaf for one unit, side by side: self, round 1, explanation, round 2."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="leaves")
-    node = models.ForeignKey(FrameworkNode, on_delete=models.PROTECT, related_name="scores")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="leaves", verbose_name=_("bản đánh giá")
+    )
+    node = models.ForeignKey(
+        FrameworkNode, on_delete=models.PROTECT, related_name="scores", verbose_name=_("tiêu chí")
+    )
     declared = models.JSONField(_("số liệu kê khai"), default=dict, blank=True)
     self_score = models.DecimalField(_("điểm tự chấm"), null=True, blank=True, **POINTS)
     not_applicable = models.BooleanField(_("không áp dụng"), default=False)
@@ -279,7 +313,7 @@ class LeafScore(models.Model):
     r2_score = models.DecimalField(_("điểm thẩm định lại"), null=True, blank=True, **POINTS)
     r2_reason = models.CharField(_("lý do thẩm định lại"), max_length=200, blank=True)
     r2_comment = models.TextField(_("nhận xét thẩm định lại"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         constraints = [
@@ -299,14 +333,9 @@ class LeafScore(models.Model):
     def __str__(self):
         return f"{self.assessment} · {self.node.code}"
 
-    @staticmethod
-    def final_of(r1_score, r2_score):
-        """The latest appraisal, never the best of the rounds (domain §4.3)."""
-        return r2_score if r2_score is not None else r1_score
-
     @property
     def final_score(self):
-        return self.final_of(self.r1_score, self.r2_score)
+        return calculations.final_score(self.r1_score, self.r2_score)
 
 
 class AdjustmentKind(models.Model):
@@ -335,8 +364,20 @@ class AdjustmentKind(models.Model):
 class Adjustment(models.Model):
     """One entry of the bonus/deduction ledger. ``points`` is positive; the kind gives the sign."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="adjustments")
-    kind = models.ForeignKey(AdjustmentKind, on_delete=models.PROTECT, related_name="entries")
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="adjustments",
+        verbose_name=_("bản đánh giá"),
+    )
+    kind = models.ForeignKey(
+        AdjustmentKind, on_delete=models.PROTECT, related_name="entries", verbose_name=_("loại")
+    )
+    # Copied from the kind when the entry is made: an entry is a fact of its year, and editing a
+    # kind later must not turn a published deduction into a bonus.
+    direction = models.CharField(
+        _("thưởng/trừ"), max_length=10, choices=AdjustmentKind.Direction.choices, editable=False
+    )
     points = models.DecimalField(
         _("điểm"), validators=[MinValueValidator(Decimal("0.01"))], **POINTS
     )
@@ -348,8 +389,9 @@ class Adjustment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("người nhập"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
 
     class Meta:
         ordering = ["assessment", "created_at"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 TWO_PLACES = Decimal("0.01")
@@ -64,13 +65,22 @@ def round2(value: Decimal) -> Decimal:
 def to_decimal(value: Any, *, what: str = "value") -> Decimal:
     """Read a decimal from JSON/form input; floats are refused because they are not exact."""
     if isinstance(value, (bool, float)):
-        raise RuleError(f"{what}: expected a decimal string or an integer, got {value!r}")
+        raise RuleError(
+            gettext(
+                "%(what)s: cần một số thập phân dạng chuỗi hoặc số nguyên, không phải %(value)r"
+            )
+            % {"what": what, "value": value}
+        )
     try:
         result = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, TypeError) as exc:
-        raise RuleError(f"{what}: {value!r} is not a number") from exc
+        raise RuleError(
+            gettext("%(what)s: %(value)r không phải là số") % {"what": what, "value": value}
+        ) from exc
     if not result.is_finite():
-        raise RuleError(f"{what}: {value!r} is not a finite number")
+        raise RuleError(
+            gettext("%(what)s: %(value)r không phải là số hữu hạn") % {"what": what, "value": value}
+        )
     return result
 
 
@@ -85,6 +95,9 @@ def _declared_number(declared: Mapping[str, Any], name: str, *, integer: bool) -
     value = declared.get(name)
     if _missing(value):
         return None
+    if integer and isinstance(value, str) and not value.strip().isdigit():
+        # "1.000" is one thousand to a Vietnamese reader and 1 to Decimal: refuse, don't guess.
+        raise DeclaredError(name, _("Nhập một số nguyên, chỉ gồm chữ số."))
     try:
         number = to_decimal(value, what=name)
     except RuleError as exc:
@@ -128,17 +141,20 @@ def _declared_ratio(declared: Mapping[str, Any]) -> tuple[Decimal, Decimal] | No
 def _points_param(params: Mapping[str, Any], name: str, max_points: Decimal, default=None):
     if name not in params or params[name] is None:
         if default is None:
-            raise RuleError(f"missing parameter {name!r}")
+            raise RuleError(gettext("thiếu tham số %s") % name)
         return default
     points = to_decimal(params[name], what=name)
     if points < 0 or points > max_points:
-        raise RuleError(f"{name}: {points} is outside 0..{max_points}")
+        raise RuleError(
+            gettext("%(name)s: %(points)s nằm ngoài khoảng 0..%(max)s")
+            % {"name": name, "points": points, "max": max_points}
+        )
     return points
 
 
 def _no_params(params: Mapping[str, Any], max_points: Decimal) -> dict[str, Any]:
     if params:
-        raise RuleError(f"this rule takes no parameters, got {sorted(params)}")
+        raise RuleError(gettext("cách chấm này không có tham số, nhận được %s") % sorted(params))
     return {}
 
 
@@ -151,21 +167,24 @@ def _tiers(params: Mapping[str, Any], max_points: Decimal, *, upper: Decimal | N
     """
     unknown = set(params) - {"tiers"}
     if unknown:
-        raise RuleError(f"unknown parameters {sorted(unknown)}")
+        raise RuleError(gettext("tham số không hợp lệ: %s") % sorted(unknown))
     raw = params.get("tiers")
     if not isinstance(raw, list) or not raw:
-        raise RuleError("tiers: expected a non-empty list")
+        raise RuleError(gettext("tiers: cần một danh sách bậc không rỗng"))
     tiers = []
     for i, tier in enumerate(raw):
         if not isinstance(tier, Mapping) or set(tier) - {"min", "points", "inclusive"}:
-            raise RuleError(f"tiers[{i}]: expected min, points and optional inclusive")
+            raise RuleError(gettext("tiers[%s]: cần min, points và (tùy chọn) inclusive") % i)
         minimum = to_decimal(tier.get("min"), what=f"tiers[{i}].min")
         if minimum < 0 or (upper is not None and minimum > upper):
-            raise RuleError(f"tiers[{i}].min: {minimum} is out of range")
+            raise RuleError(
+                gettext("tiers[%(i)s].min: %(min)s nằm ngoài khoảng cho phép")
+                % {"i": i, "min": minimum}
+            )
         points = _points_param(tier, "points", max_points)
         inclusive = tier.get("inclusive", True)
         if not isinstance(inclusive, bool):
-            raise RuleError(f"tiers[{i}].inclusive: expected true or false")
+            raise RuleError(gettext("tiers[%s].inclusive: cần true hoặc false") % i)
         tiers.append({"min": str(minimum), "points": str(points), "inclusive": inclusive})
     tiers.sort(key=lambda t: (Decimal(t["min"]), not t["inclusive"]), reverse=True)
     for better, worse in itertools.pairwise(tiers):
@@ -173,9 +192,9 @@ def _tiers(params: Mapping[str, Any], max_points: Decimal, *, upper: Decimal | N
             Decimal(worse["min"]),
             worse["inclusive"],
         ):
-            raise RuleError(f"two tiers start at {better['min']}")
+            raise RuleError(gettext("có hai bậc cùng bắt đầu từ %s") % better["min"])
         if Decimal(better["points"]) < Decimal(worse["points"]):
-            raise RuleError("a higher tier must not give fewer points than a lower one")
+            raise RuleError(gettext("bậc cao hơn không được có ít điểm hơn bậc thấp hơn"))
     return {"tiers": tiers}
 
 
@@ -202,16 +221,16 @@ def _binary_compute(params, max_points, declared):
 def _timeliness_validate(params, max_points):
     unknown = set(params) - {"on_time", "late", "late_days"}
     if unknown:
-        raise RuleError(f"unknown parameters {sorted(unknown)}")
+        raise RuleError(gettext("tham số không hợp lệ: %s") % sorted(unknown))
     on_time = _points_param(params, "on_time", max_points, default=max_points)
     late = _points_param(params, "late", max_points, default=ZERO)
     if late > on_time:
-        raise RuleError("late must not give more points than on_time")
+        raise RuleError(gettext("điểm trễ hạn (late) không được lớn hơn điểm đúng hạn (on_time)"))
     late_days = params.get("late_days")
     if late_days is not None and (
         isinstance(late_days, bool) or not isinstance(late_days, int) or late_days < 0
     ):
-        raise RuleError("late_days: expected a whole number of days ≥ 0, or null")
+        raise RuleError(gettext("late_days: cần số ngày nguyên ≥ 0, hoặc để trống"))
     return {"on_time": str(on_time), "late": str(late), "late_days": late_days}
 
 
@@ -225,6 +244,10 @@ def _timeliness_compute(params, max_points, declared):
     if not isinstance(not_done, bool):
         raise DeclaredError("not_done", _("Chọn có hoặc không."))
     if not_done:
+        if not _missing(declared.get("done_on")):
+            raise DeclaredError(
+                "done_on", _("Đã chọn “không thực hiện” thì không có ngày thực hiện.")
+            )
         return ZERO
     done_on = _declared_date(declared, "done_on")
     if due is None or done_on is None:
@@ -263,10 +286,10 @@ def _count_compute(params, max_points, declared):
 def _deduction_validate(params, max_points):
     unknown = set(params) - {"per_occurrence"}
     if unknown:
-        raise RuleError(f"unknown parameters {sorted(unknown)}")
+        raise RuleError(gettext("tham số không hợp lệ: %s") % sorted(unknown))
     per = _points_param(params, "per_occurrence", max_points)
     if per == 0:
-        raise RuleError("per_occurrence must be more than 0")
+        raise RuleError(gettext("per_occurrence phải lớn hơn 0"))
     return {"per_occurrence": str(per)}
 
 
@@ -280,12 +303,15 @@ def _deduction_compute(params, max_points, declared):
 def _manual_validate(params, max_points):
     unknown = set(params) - {"step"}
     if unknown:
-        raise RuleError(f"unknown parameters {sorted(unknown)}")
+        raise RuleError(gettext("tham số không hợp lệ: %s") % sorted(unknown))
     if params.get("step") is None:
         return {"step": None}
     step = to_decimal(params["step"], what="step")
     if step <= 0 or step > max_points:
-        raise RuleError(f"step: {step} is outside (0, {max_points}]")
+        raise RuleError(
+            gettext("step: %(step)s nằm ngoài khoảng (0, %(max)s]")
+            % {"step": step, "max": max_points}
+        )
     return {"step": str(step)}
 
 
@@ -365,7 +391,7 @@ def get_rule(code: str) -> Rule:
     try:
         return RULES[code]
     except KeyError:
-        raise RuleError(f"unknown rule {code!r}") from None
+        raise RuleError(gettext("không có cách chấm %r") % code) from None
 
 
 def validate_params(code: str, params: Any, max_points: Decimal) -> dict[str, Any]:
@@ -373,9 +399,9 @@ def validate_params(code: str, params: Any, max_points: Decimal) -> dict[str, An
     if params is None:
         params = {}
     if not isinstance(params, Mapping):
-        raise RuleError("parameters must be an object")
+        raise RuleError(gettext("tham số phải là một đối tượng JSON"))
     if max_points <= 0:
-        raise RuleError("a leaf's max points must be more than 0")
+        raise RuleError(gettext("điểm tối đa của tiêu chí phải lớn hơn 0"))
     return get_rule(code).validate(params, max_points)
 
 

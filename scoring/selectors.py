@@ -9,10 +9,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Sum
 
 from units.models import Unit
+from units.roles import Roles
 
 from . import calculations
 from .calculations import LeafInput, NodeTotal, UnitTotal
@@ -34,6 +36,10 @@ class NodeRow:
         return bool(self.rule)
 
     @property
+    def is_survey(self) -> bool:
+        return self.rule == "survey"
+
+    @property
     def depth(self) -> int:
         return self.code.count(".")
 
@@ -42,17 +48,46 @@ class NodeRow:
 class Tree:
     nodes: list[NodeRow]  # in tree order
 
-    @property
+    @cached_property
     def parents(self) -> dict[str, str | None]:
         return {node.code: node.parent_code for node in self.nodes}
 
-    @property
-    def fields(self) -> list[NodeRow]:
-        return [node for node in self.nodes if node.parent_code is None]
-
-    @property
+    @cached_property
     def by_id(self) -> dict[int, NodeRow]:
         return {node.id: node for node in self.nodes}
+
+    @cached_property
+    def leaves(self) -> list[NodeRow]:
+        return [node for node in self.nodes if node.is_leaf]
+
+    @cached_property
+    def survey_leaves(self) -> list[NodeRow]:
+        return [node for node in self.leaves if node.is_survey]
+
+    @cached_property
+    def fields(self) -> list[NodeRow]:
+        """Top-level nodes that hold appraised leaves; the survey gets a column of its own,
+        wherever a framework puts its survey leaves."""
+        appraised_tops = {self._top(leaf.code) for leaf in self.leaves if not leaf.is_survey}
+        return [n for n in self.nodes if n.parent_code is None and n.code in appraised_tops]
+
+    @cached_property
+    def survey_max(self) -> Decimal:
+        return sum((leaf.max_points for leaf in self.survey_leaves), ZERO)
+
+    def _top(self, code: str) -> str:
+        while self.parents[code] is not None:
+            code = self.parents[code]
+        return code
+
+    def layer(self, scores: dict[int, tuple[Decimal | None, bool]]) -> list[LeafInput]:
+        """Every leaf of the tree with its score in one layer (self-score or final score);
+        ``scores`` maps node ids to (score, N/A). Leaves nobody has touched count in the
+        applicable maximum, unscored."""
+        return [
+            LeafInput(leaf.code, leaf.max_points, *scores.get(leaf.id, (None, False)))
+            for leaf in self.leaves
+        ]
 
 
 def framework_tree(framework_id: int) -> Tree:
@@ -72,6 +107,7 @@ class UnitResult:
     assessment_id: int
     node_totals: dict[str, NodeTotal]
     total: UnitTotal
+    survey_points: Decimal
     unscored: int  # applicable leaves nobody has scored yet
     rank: int | None = None
 
@@ -80,44 +116,13 @@ def _adjustment_sums(assessment_filter: dict) -> dict[int, dict[str, Decimal]]:
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     rows = (
         Adjustment.objects.filter(**assessment_filter)
-        .values("assessment_id", "kind__direction")
+        .values("assessment_id", "direction")
         .annotate(points=Sum("points"))
         .order_by()
     )
     for row in rows:
-        sums[row["assessment_id"]][row["kind__direction"]] = row["points"]
+        sums[row["assessment_id"]][row["direction"]] = row["points"]
     return sums
-
-
-def _unit_result(year, tree, unit, assessment_id, leaf_rows, adjustments) -> UnitResult:
-    by_id = tree.by_id
-    leaves = [
-        LeafInput(
-            code=by_id[node_id].code,
-            max_points=by_id[node_id].max_points,
-            score=LeafScore.final_of(r1, r2),
-            not_applicable=na,
-        )
-        for node_id, (r1, r2, na) in leaf_rows.items()
-    ]
-    # Leaves nobody has touched yet still count in the applicable maximum, at zero points.
-    touched = {leaf.code for leaf in leaves}
-    leaves += [
-        LeafInput(code=node.code, max_points=node.max_points, score=None)
-        for node in tree.nodes
-        if node.is_leaf and node.code not in touched
-    ]
-    total = calculations.unit_total(
-        leaves,
-        bonus=adjustments.get(AdjustmentKind.Direction.BONUS, ZERO),
-        deductions=adjustments.get(AdjustmentKind.Direction.DEDUCTION, ZERO),
-        bonus_max=year.bonus_max,
-        deduction_max=year.deduction_max,
-    )
-    unscored = sum(1 for leaf in leaves if leaf.score is None and not leaf.not_applicable)
-    return UnitResult(
-        unit, assessment_id, calculations.node_totals(tree.parents, leaves), total, unscored
-    )
 
 
 def year_results(year: AssessmentYear, tree: Tree | None = None) -> list[UnitResult]:
@@ -126,20 +131,39 @@ def year_results(year: AssessmentYear, tree: Tree | None = None) -> list[UnitRes
     assessments = list(
         Assessment.objects.filter(year=year).select_related("unit").order_by("unit__name")
     )
-    leaf_rows: dict[int, dict[int, tuple]] = defaultdict(dict)
+    finals: dict[int, dict[int, tuple]] = defaultdict(dict)
     for assessment_id, node_id, r1, r2, na in LeafScore.objects.filter(
         assessment__year=year
     ).values_list("assessment_id", "node_id", "r1_score", "r2_score", "not_applicable"):
-        leaf_rows[assessment_id][node_id] = (r1, r2, na)
+        finals[assessment_id][node_id] = (calculations.final_score(r1, r2), na)
     adjustments = _adjustment_sums({"assessment__year": year})
-    results = [
-        _unit_result(year, tree, a.unit, a.id, leaf_rows[a.id], adjustments.get(a.id, {}))
-        for a in assessments
-    ]
-    # Until publication a unit is ranked only once every leaf has a score: a half-appraised unit
-    # would otherwise sit at the bottom with a meaningless total. A published year ranks all.
+    results = []
+    for assessment in assessments:
+        leaves = tree.layer(finals[assessment.id])
+        own = adjustments.get(assessment.id, {})
+        totals = calculations.node_totals(tree.parents, leaves)
+        results.append(
+            UnitResult(
+                unit=assessment.unit,
+                assessment_id=assessment.id,
+                node_totals=totals,
+                total=calculations.unit_total(
+                    leaves,
+                    bonus=own.get(AdjustmentKind.Direction.BONUS, ZERO),
+                    deductions=own.get(AdjustmentKind.Direction.DEDUCTION, ZERO),
+                    bonus_max=year.bonus_max,
+                    deduction_max=year.deduction_max,
+                ),
+                survey_points=sum((totals[s.code].points for s in tree.survey_leaves), ZERO),
+                unscored=sum(1 for x in leaves if x.score is None and not x.not_applicable),
+            )
+        )
     ranks = calculations.rank(
-        {r.assessment_id: r.total.index for r in results if year.is_published or r.unscored == 0},
+        {
+            r.assessment_id: r.total.index
+            for r in results
+            if calculations.is_rankable(r.unscored, year.is_published)
+        },
         year.tie_policy,
     )
     for result in results:
@@ -180,11 +204,16 @@ class RankingRow:
     def rank(self) -> int | None:
         return self.result.rank
 
+    @property
+    def places_moved(self) -> int | None:
+        return None if self.rank_change is None else abs(self.rank_change)
+
 
 @dataclass
 class Ranking:
     year: AssessmentYear
     fields: list[NodeRow]
+    survey_max: Decimal
     rows: list[RankingRow]
     previous: AssessmentYear | None
     bands: list[tuple[str, Decimal]] = field(default_factory=list)
@@ -193,16 +222,19 @@ class Ranking:
     def provisional(self) -> bool:
         return not self.year.is_published
 
+    @property
+    def column_count(self) -> int:
+        # rank, unit, fields, survey, bonus, deductions, total, applicable, index, [band], change
+        return len(self.fields) + 9 + (1 if self.bands else 0)
+
 
 def _by_rank(results: Iterable[UnitResult]) -> list[UnitResult]:
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.unit.name))
 
 
 def year_ranking(year: AssessmentYear) -> Ranking:
-    """The ranking page: 10 queries (bands, tree, year results ×2 with last year's, previous year).
-
-    ``year`` must come with its framework loaded (the access helper does it).
-    """
+    """The ranking page: 10 queries (tree, bands, this year's results, last year's lookup, tree
+    and results). ``year`` must come with its framework loaded (the access helper does it)."""
     tree = framework_tree(year.framework_id)
     bands = [(b.label, b.lower_bound) for b in year.bands.all()]
     results = year_results(year, tree)
@@ -220,26 +252,38 @@ def year_ranking(year: AssessmentYear) -> Ranking:
         )
         for result in _by_rank(results)
     ]
-    return Ranking(year=year, fields=tree.fields, rows=rows, previous=previous, bands=bands)
+    return Ranking(
+        year=year,
+        fields=tree.fields,
+        survey_max=tree.survey_max,
+        rows=rows,
+        previous=previous,
+        bands=bands,
+    )
 
 
 @dataclass
 class ScorecardLine:
     node: NodeRow
-    max_points: Decimal
-    self_points: Decimal | None
+    self_total: NodeTotal
     final: NodeTotal
     leaf: LeafScore | None  # leaves only
+
+    @property
+    def max_points(self) -> Decimal:
+        return self.node.max_points
 
     @property
     def not_applicable(self) -> bool:
         return self.final.not_applicable
 
     @property
+    def self_points(self) -> Decimal | None:
+        return self.self_total.points if self.self_total.is_scored else None
+
+    @property
     def final_points(self) -> Decimal | None:
-        if self.node.is_leaf and (self.leaf is None or self.leaf.final_score is None):
-            return None
-        return self.final.points
+        return self.final.points if self.final.is_scored else None
 
     @property
     def lost(self) -> Decimal:
@@ -252,6 +296,7 @@ class Scorecard:
     lines: list[ScorecardLine]
     total: UnitTotal
     self_total: UnitTotal
+    unscored: int
     adjustments: list[Adjustment]
     rank: int | None
     ranked_units: int
@@ -270,23 +315,20 @@ class Scorecard:
             line
             for line in self.lines
             if line.node.is_leaf
-            and line.node.rule != "survey"
+            and not line.node.is_survey
             and not line.not_applicable
             and line.lost > 0
         ]
 
     @property
     def deductions(self) -> list[Adjustment]:
-        return [
-            a for a in self.adjustments if a.kind.direction == AdjustmentKind.Direction.DEDUCTION
-        ]
+        return [a for a in self.adjustments if a.direction == AdjustmentKind.Direction.DEDUCTION]
 
 
 def unit_scorecard(assessment: Assessment) -> Scorecard:
-    """A unit's whole tree for a year: 7 queries (tree, leaves, adjustments, the year's results).
-
-    ``assessment`` must come with year, unit and framework loaded (the access helper does it).
-    """
+    """A unit's whole tree for a year: 6 queries (tree, its leaves, its adjustments, the year's
+    results for its rank). ``assessment`` must come with year, unit and framework loaded (the
+    access helper does it)."""
     year = assessment.year
     tree = framework_tree(year.framework_id)
     leaves = {leaf.node_id: leaf for leaf in LeafScore.objects.filter(assessment=assessment)}
@@ -297,63 +339,48 @@ def unit_scorecard(assessment: Assessment) -> Scorecard:
     )
     results = year_results(year, tree)
     mine = next(r for r in results if r.assessment_id == assessment.id)
-    by_id = tree.by_id
-    self_leaves = [
-        LeafInput(
-            code=by_id[node_id].code,
-            max_points=by_id[node_id].max_points,
-            score=leaf.self_score,
-            not_applicable=leaf.not_applicable,
+    self_layer = tree.layer(
+        {node_id: (leaf.self_score, leaf.not_applicable) for node_id, leaf in leaves.items()}
+    )
+    self_totals = calculations.node_totals(tree.parents, self_layer)
+    lines = [
+        ScorecardLine(
+            node=node,
+            self_total=self_totals[node.code],
+            final=mine.node_totals[node.code],
+            leaf=leaves.get(node.id),
         )
-        for node_id, leaf in leaves.items()
+        for node in tree.nodes
     ]
-    self_totals = calculations.node_totals(tree.parents, self_leaves)
-    has_self = {leaf.code for leaf in self_leaves if leaf.score is not None}
-    lines = []
-    for node in tree.nodes:
-        self_points = self_totals[node.code].points
-        if node.is_leaf and node.code not in has_self:
-            self_points = None
-        lines.append(
-            ScorecardLine(
-                node=node,
-                max_points=node.max_points,
-                self_points=self_points,
-                final=mine.node_totals[node.code],
-                leaf=leaves.get(node.id),
-            )
-        )
     return Scorecard(
         assessment=assessment,
         lines=lines,
         total=mine.total,
-        self_total=calculations.unit_total(self_leaves),
+        self_total=calculations.unit_total(self_layer),
+        unscored=mine.unscored,
         adjustments=adjustments,
         rank=mine.rank,
         ranked_units=sum(1 for r in results if r.rank is not None),
     )
 
 
-def years_for(user_roles) -> list[AssessmentYear]:
-    """The years a user may open: all for the Interior Department, published ones for others,
-    plus the years their own unit is assessed in."""
+def years_for(roles: Roles) -> list[AssessmentYear]:
+    """The rankings a user may open: every year for the Interior Department, published ones for
+    everyone else (a unit reaches its own unpublished years through its scorecards)."""
     years = AssessmentYear.objects.select_related("unit_level").order_by(
         "-year", "unit_level__order"
     )
-    if user_roles.is_interior_staff:
-        return list(years)
-    visible = Q(state=AssessmentYear.State.PUBLISHED)
-    if user_roles.unit_ids:
-        visible |= Q(assessments__unit_id__in=user_roles.unit_ids)
-    return list(years.filter(visible).distinct())
+    if not roles.is_interior_staff:
+        years = years.filter(state=AssessmentYear.State.PUBLISHED)
+    return list(years)
 
 
-def units_of(user_roles) -> list[Unit]:
+def units_of(roles: Roles) -> list[Unit]:
     """The units a person works for, with the years they are assessed in (2 queries)."""
-    if not user_roles.unit_ids:
+    if not roles.unit_ids:
         return []
     return list(
-        Unit.objects.filter(id__in=user_roles.unit_ids).prefetch_related(
+        Unit.objects.filter(id__in=roles.unit_ids).prefetch_related(
             Prefetch(
                 "assessments",
                 queryset=Assessment.objects.select_related("year__unit_level").order_by(

@@ -27,7 +27,9 @@ class Unit(models.Model):
         DEPARTMENT = "so", _("Sở, ban, ngành")
         COMMUNE = "xa", _("Xã, phường, thị trấn")
 
-    level = models.ForeignKey(UnitLevel, on_delete=models.PROTECT, related_name="units")
+    level = models.ForeignKey(
+        UnitLevel, on_delete=models.PROTECT, related_name="units", verbose_name=_("cấp đơn vị")
+    )
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=120)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
@@ -50,9 +52,14 @@ class Membership(models.Model):
         LEADER = "leader", _("Lãnh đạo đơn vị")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("người dùng"),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("đơn vị")
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
 
     class Meta:

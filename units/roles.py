@@ -104,3 +104,7 @@ def sync_role_groups(**kwargs) -> None:
                 content_type__app_label=app_label, codename=codename
             )
         group.permissions.set(wanted)
+
+
+# The role the demo loader and scripted imports act with: the Interior Department's admin.
+SYSTEM_ADMIN = Roles(is_interior_admin=True)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from units.models import Membership, Unit, UnitLevel
-from units.roles import Roles
+from units.roles import GROUP_INTERIOR_ADMIN, SYSTEM_ADMIN
 
 from .. import rules, services
 from ..defaults import ensure_adjustment_kinds
@@ -22,7 +22,6 @@ from . import data
 from .framework import DESCRIPTION, NAME, NODES
 
 LEVEL_CODE = "cap-huyen"
-ADMIN = Roles(is_interior_admin=True)
 
 
 def _full_declared(spec, year: int) -> dict:
@@ -125,7 +124,7 @@ def _aware(day: dt.date, hour: int = 17) -> dt.datetime:
 
 def _advance_to(year: AssessmentYear, state: str) -> AssessmentYear:
     while year.state != state:
-        year = services.advance_year(year=year, roles=ADMIN, to_state=year.next_state)
+        year = services.advance_year(year=year, roles=SYSTEM_ADMIN, to_state=year.next_state)
     return year
 
 
@@ -136,7 +135,7 @@ def _accounts(units: dict[str, Unit]) -> None:
             continue
         first, _, last = full_name.rpartition(" ")
         user.first_name, user.last_name = first, last
-        user.is_staff = role == "interior_admin"
+        user.is_staff = role == GROUP_INTERIOR_ADMIN
         user.set_password(data.PASSWORD)
         user.save()
         if unit_code:
@@ -155,6 +154,7 @@ def _year_2022(level, framework, units) -> None:
         "publication_due": _aware(dt.date(2023, 2, 10)),
     }
     year = services.create_year(
+        roles=SYSTEM_ADMIN,
         year=2022,
         unit_level=level,
         framework=framework,
@@ -164,10 +164,13 @@ def _year_2022(level, framework, units) -> None:
     assessments = {a.unit.code: a for a in year.assessments.select_related("unit", "year")}
     for code, (variants, survey, _total) in data.RESULTS_2022.items():
         services.import_results(
-            assessment=assessments[code], leaves=_leaf_records(2022, variants, survey=survey)
+            roles=SYSTEM_ADMIN,
+            assessment=assessments[code],
+            leaves=_leaf_records(2022, variants, survey=survey),
         )
     vq = data.VU_QUANG_2022
     services.import_results(
+        roles=SYSTEM_ADMIN,
         assessment=assessments["vu-quang"],
         leaves=_leaf_records(2022, overrides=vq["leaves"]) + _survey_split(*vq["survey"]),
         adjustments=[
@@ -191,6 +194,7 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
         "publication_due": _aware(today + 60 * days),
     }
     year = services.create_year(
+        roles=SYSTEM_ADMIN,
         year=2023,
         unit_level=level,
         framework=framework,
@@ -204,6 +208,7 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
         # Last year's figures of another unit: a different, equally plausible year.
         variants, survey, _total = data.RESULTS_2022[codes[(position + 3) % len(codes)]]
         services.import_results(
+            roles=SYSTEM_ADMIN,
             assessment=assessments[code],
             leaves=_leaf_records(
                 2023,
@@ -214,6 +219,7 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
             ),
         )
     services.import_results(
+        roles=SYSTEM_ADMIN,
         assessment=assessments["vu-quang"],
         leaves=_leaf_records(
             2023, data.VU_QUANG_2023_SELF, appraise=False, survey=Decimal("19.35")
@@ -233,6 +239,7 @@ def _year_2024(level, framework, units, today: dt.date) -> None:
         "publication_due": _aware(today + 95 * days),
     }
     year = services.create_year(
+        roles=SYSTEM_ADMIN,
         year=2024,
         unit_level=level,
         framework=framework,
@@ -244,6 +251,7 @@ def _year_2024(level, framework, units, today: dt.date) -> None:
     ).select_related("unit", "year"):
         fields = data.FILLED_2024[assessment.unit.code]
         services.import_results(
+            roles=SYSTEM_ADMIN,
             assessment=assessment,
             leaves=_leaf_records(2024, "bn", appraise=False, fields=fields and {fields}),
         )
@@ -269,7 +277,7 @@ def load_demo(*, today: dt.date | None = None) -> bool:
         )
     _accounts(units)
     framework = services.create_framework(
-        name=NAME, unit_level=level, nodes=NODES, description=DESCRIPTION
+        roles=SYSTEM_ADMIN, name=NAME, unit_level=level, nodes=NODES, description=DESCRIPTION
     )
     _year_2022(level, framework, units)
     _year_2023(level, framework, units, today)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from units.models import Unit, UnitLevel
+from units.roles import SYSTEM_ADMIN
 
 from .. import services
 from ..models import Adjustment, AdjustmentKind, AssessmentYear, LeafScore
@@ -32,6 +33,7 @@ def build_level(
     )
     specs = nodes(fields, leaves_per_field)
     framework = services.create_framework(
+        roles=SYSTEM_ADMIN,
         name=f"Synthetic {n_units}",
         unit_level=level,
         nodes=specs,
@@ -42,7 +44,7 @@ def build_level(
     years = []
     for year_number, state in ((2022, "published"), (2023, "appraisal")):
         year = services.create_year(
-            year=year_number, unit_level=level, framework=framework, units=units
+            roles=SYSTEM_ADMIN, year=year_number, unit_level=level, framework=framework, units=units
         )
         assessments = list(year.assessments.all())
         LeafScore.objects.bulk_create(

@@ -20,7 +20,6 @@ def home(request):
         {
             "years": years,
             "my_units": selectors.units_of(roles),
-            "latest_published": next((y for y in years if y.is_published), None),
         },
     )
 
@@ -46,5 +45,6 @@ def scorecard(request, year_id: int, unit_code: str):
             "year": assessment.year,
             "show_final": access.can_see_final_scores(roles, assessment.year),
             "show_self": access.can_see_self_scores(roles, assessment),
+            "show_ranking": access.can_see_ranking(roles, assessment.year),
         },
     )

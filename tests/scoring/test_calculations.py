@@ -13,6 +13,8 @@ from scoring.calculations import (
     band_for,
     check_tree,
     compute_index,
+    final_score,
+    is_rankable,
     node_totals,
     rank,
     rank_change,
@@ -480,9 +482,10 @@ def test_node_totals_accumulate_points(code, expected):
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("1.1.a", "0.5"), ("1.1.b", "1"), ("1.1", "1.5"), ("1.2", "0"), ("1", "1.5"), ("2", "0")],
+    [("1.1.a", "0.5"), ("1.1.b", "0"), ("1.1", "0.5"), ("1.2", "0"), ("1", "0.5"), ("2", "0")],
 )
-def test_node_total_lost_is_applicable_max_less_points(code, expected):
+def test_node_total_lost_counts_only_scored_leaves(code, expected):
+    # 1.1.b has no score yet: it has lost nothing so far.
     assert _totals()[code].lost == Decimal(expected)
 
 
@@ -518,6 +521,8 @@ def test_node_totals_of_a_leaf_is_its_own_result():
         applicable_max=Decimal("2"),
         points=Decimal("1.5"),
         not_applicable=False,
+        scored_max=Decimal("2"),
+        unscored=0,
     )
 
 
@@ -596,3 +601,35 @@ def test_check_tree_lists_every_problem_at_once():
         "2: tiêu chí không có tiêu chí con phải có cách chấm",
         "3.1: không có tiêu chí cha 3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("r1", "r2", "final"),
+    [("3", "2", "2"), ("3", "0", "0"), ("3", None, "3"), (None, None, None), (None, "1", "1")],
+)
+def test_the_final_score_is_the_latest_appraisal_never_the_best(r1, r2, final):
+    as_decimal = lambda v: None if v is None else Decimal(v)  # noqa: E731
+    assert final_score(as_decimal(r1), as_decimal(r2)) == as_decimal(final)
+
+
+@pytest.mark.parametrize(
+    ("unscored", "published", "rankable"),
+    [(0, False, True), (1, False, False), (0, True, True), (3, True, True)],
+)
+def test_a_unit_is_ranked_once_fully_scored_or_published(unscored, published, rankable):
+    assert is_rankable(unscored, published) is rankable
+
+
+def test_a_leaf_not_scored_yet_has_lost_nothing():
+    parents = {"1": None, "1.1": "1", "1.2": "1"}
+    totals = node_totals(parents, [leaf("1.1", "2", "1.5"), leaf("1.2", "3", None)])
+    assert (totals["1.2"].lost, totals["1.2"].is_scored, totals["1.2"].unscored) == (
+        Decimal("0"),
+        False,
+        1,
+    )
+    assert (totals["1"].lost, totals["1"].scored_max, totals["1"].unscored) == (
+        Decimal("0.5"),
+        Decimal("2"),
+        1,
+    )

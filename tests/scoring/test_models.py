@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from scoring.models import AssessmentYear, FrameworkNode, code_sort_key
 from scoring.services import NodeSpec, create_framework
 from units.models import UnitLevel
+from units.roles import SYSTEM_ADMIN
 
 D = Decimal
 State = AssessmentYear.State
@@ -21,6 +22,7 @@ def level(db):
 @pytest.fixture
 def framework(level):
     return create_framework(
+        roles=SYSTEM_ADMIN,
         name="Bộ thử",
         unit_level=level,
         max_points=D(10),

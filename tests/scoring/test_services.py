@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from scoring.models import (
     Adjustment,
+    AdjustmentKind,
     Assessment,
     AssessmentYear,
     Band,
@@ -26,7 +27,7 @@ from scoring.services import (
     import_results,
 )
 from units.models import Unit, UnitLevel
-from units.roles import Roles
+from units.roles import SYSTEM_ADMIN, Roles
 
 D = Decimal
 ADMIN = Roles(is_interior_admin=True)
@@ -64,7 +65,11 @@ def units(level):
 
 def make_framework(level, nodes=None, name="Bộ thử"):
     return create_framework(
-        name=name, unit_level=level, nodes=nodes or tiny_nodes(), max_points=D(10)
+        roles=SYSTEM_ADMIN,
+        name=name,
+        unit_level=level,
+        nodes=nodes or tiny_nodes(),
+        max_points=D(10),
     )
 
 
@@ -75,7 +80,9 @@ def framework(level):
 
 @pytest.fixture
 def year(level, framework, units):
-    return create_year(year=2030, unit_level=level, framework=framework, units=units)
+    return create_year(
+        roles=SYSTEM_ADMIN, year=2030, unit_level=level, framework=framework, units=units
+    )
 
 
 @pytest.fixture
@@ -87,7 +94,22 @@ def aware(*args):
     return dt.datetime(*args, tzinfo=dt.UTC)
 
 
+FULL_MARKS = [
+    LeafRecord("1.1", declared={"done": 10, "total": 10}, r1_score=D("4")),
+    LeafRecord("1.2", self_score=D("2"), r1_score=D("2")),
+    LeafRecord("2.1", declared={"done": True}, r1_score=D("1")),
+    LeafRecord("2.2", r1_score=D("3")),
+]
+
+
+def score_every_leaf(year):
+    for assessment in year.assessments.all():
+        import_results(roles=SYSTEM_ADMIN, assessment=assessment, leaves=FULL_MARKS)
+
+
 def advance_to(year, state):
+    if state == State.PUBLISHED:
+        score_every_leaf(year)
     while year.state != state:
         year = advance_year(year=year, roles=ADMIN, to_state=year.next_state)
     return year
@@ -160,7 +182,7 @@ def test_create_framework_refuses_fields_summing_to_99_55_and_saves_nothing(leve
         NodeSpec("2.1", "Tiêu chí", D("49.55"), rule="manual"),
     ]
     with pytest.raises(ValidationError) as exc:
-        create_framework(name="Sai tổng", unit_level=level, nodes=nodes)
+        create_framework(roles=SYSTEM_ADMIN, name="Sai tổng", unit_level=level, nodes=nodes)
     assert exc.value.messages == ["Tổng điểm các lĩnh vực là 99.55, không phải 100"]
     assert counts() == before
 
@@ -191,7 +213,7 @@ def test_create_framework_refuses_tier_points_above_the_leaf_max(level):
         make_framework(level, nodes)
     assert len(exc.value.messages) == 1
     assert exc.value.messages[0].startswith("1.1: ")
-    assert "points: 5 is outside 0..4" in exc.value.messages[0]
+    assert "points: 5 nằm ngoài khoảng 0..4" in exc.value.messages[0]
     assert counts() == before
 
 
@@ -273,7 +295,12 @@ def test_create_year_refuses_deadlines_out_of_order(level, framework, units):
     }
     with pytest.raises(ValidationError) as exc:
         create_year(
-            year=2030, unit_level=level, framework=framework, units=units, deadlines=deadlines
+            roles=SYSTEM_ADMIN,
+            year=2030,
+            unit_level=level,
+            framework=framework,
+            units=units,
+            deadlines=deadlines,
         )
     assert "self_assessment_closes" in exc.value.message_dict
     assert not AssessmentYear.objects.filter(unit_level=level).exists()
@@ -283,7 +310,13 @@ def test_create_year_refuses_a_unit_of_another_level_and_saves_nothing(level, fr
     other = Unit.objects.get(code="vu-quang")
     years, assessments = AssessmentYear.objects.count(), Assessment.objects.count()
     with pytest.raises(ValidationError) as exc:
-        create_year(year=2030, unit_level=level, framework=framework, units=[*units, other])
+        create_year(
+            roles=SYSTEM_ADMIN,
+            year=2030,
+            unit_level=level,
+            framework=framework,
+            units=[*units, other],
+        )
     assert "Huyện Vũ Quang" in exc.value.messages[0]
     assert AssessmentYear.objects.count() == years
     assert Assessment.objects.count() == assessments
@@ -291,6 +324,7 @@ def test_create_year_refuses_a_unit_of_another_level_and_saves_nothing(level, fr
 
 def test_create_year_saves_its_bands(level, framework, units):
     year = create_year(
+        roles=SYSTEM_ADMIN,
         year=2030,
         unit_level=level,
         framework=framework,
@@ -350,11 +384,24 @@ def test_advance_year_is_for_interior_admins_only(year, roles):
 
 def test_publishing_records_the_moment_of_publication(year):
     year = advance_to(year, State.FINAL_APPRAISAL)
+    score_every_leaf(year)
     assert year.published_at is None
     with time_machine.travel(aware(2031, 2, 10, 2, 30), tick=False):
         advance_year(year=year, roles=ADMIN, to_state=State.PUBLISHED)
     year.refresh_from_db()
     assert year.published_at == aware(2031, 2, 10, 2, 30)
+
+
+def test_publishing_is_refused_while_a_leaf_has_no_score(year, units):
+    year = advance_to(year, State.FINAL_APPRAISAL)
+    score_every_leaf(year)
+    first = Assessment.objects.get(year=year, unit=units[0])
+    import_results(roles=SYSTEM_ADMIN, assessment=first, leaves=FULL_MARKS[:3])
+    with pytest.raises(ValidationError) as exc:
+        advance_year(year=year, roles=ADMIN, to_state=State.PUBLISHED)
+    assert exc.value.messages == ["Đơn vị thử 1: còn 1 tiêu chí chưa có điểm"]
+    year.refresh_from_db()
+    assert (year.state, year.published_at) == (State.FINAL_APPRAISAL, None)
 
 
 def test_earlier_steps_leave_published_at_empty(year):
@@ -379,7 +426,9 @@ def test_advance_year_refuses_to_leave_preparing_with_an_unsound_framework(year,
 
 def test_import_computes_the_self_score_from_declared_figures(assessment):
     import_results(
-        assessment=assessment, leaves=[LeafRecord("1.1", declared={"done": 970, "total": 1000})]
+        roles=SYSTEM_ADMIN,
+        assessment=assessment,
+        leaves=[LeafRecord("1.1", declared={"done": 970, "total": 1000})],
     )
     row = assessment.leaves.get(node__code="1.1")
     assert row.self_score == D("3.88")
@@ -388,6 +437,7 @@ def test_import_computes_the_self_score_from_declared_figures(assessment):
 
 def test_import_accepts_a_self_score_equal_to_the_computed_one(assessment):
     import_results(
+        roles=SYSTEM_ADMIN,
         assessment=assessment,
         leaves=[LeafRecord("1.1", declared={"done": 970, "total": 1000}, self_score=D("3.88"))],
     )
@@ -397,6 +447,7 @@ def test_import_accepts_a_self_score_equal_to_the_computed_one(assessment):
 def test_import_refuses_a_self_score_that_disagrees_with_the_figures(assessment):
     with pytest.raises(ValidationError) as exc:
         import_results(
+            roles=SYSTEM_ADMIN,
             assessment=assessment,
             leaves=[LeafRecord("1.1", declared={"done": 970, "total": 1000}, self_score=D("4"))],
         )
@@ -421,11 +472,18 @@ BONUS = AdjustmentRecord("other-bonus", "Thưởng", points=D("1"))
 
 def refused_without_a_trace(assessment, leaves, adjustments=()):
     """Import over existing rows; return the problems, checking that nothing was touched."""
-    import_results(assessment=assessment, leaves=EXISTING_LEAVES, adjustments=EXISTING_ADJUSTMENTS)
+    import_results(
+        roles=SYSTEM_ADMIN,
+        assessment=assessment,
+        leaves=EXISTING_LEAVES,
+        adjustments=EXISTING_ADJUSTMENTS,
+    )
     before = snapshot(assessment)
     assert len(before[0]) == 4 and len(before[1]) == 1
     with pytest.raises(ValidationError) as exc:
-        import_results(assessment=assessment, leaves=leaves, adjustments=adjustments)
+        import_results(
+            roles=SYSTEM_ADMIN, assessment=assessment, leaves=leaves, adjustments=adjustments
+        )
     assert snapshot(assessment) == before
     return exc.value.messages
 
@@ -442,6 +500,10 @@ def refused_without_a_trace(assessment, leaves, adjustments=()):
         (LeafRecord("1.2", not_applicable=True, na_reason="  "), "1.2"),
         (LeafRecord("1.1", declared={"done": 1200, "total": 1000}), "1.1"),
         (LeafRecord("1.2", not_applicable=True, na_reason="Không có", r1_score=D("1")), "1.2"),
+        (LeafRecord("2.2", self_score=D("2"), r1_score=D("2")), "2.2"),
+        (LeafRecord("2.2", declared={"done": True}, r1_score=D("2")), "2.2"),
+        (LeafRecord("1.2", self_score=D("2"), r2_score=D("1")), "1.2"),
+        (LeafRecord("1.2", r1_score=D("0.125")), "1.2"),
     ],
     ids=[
         "unknown code",
@@ -453,6 +515,10 @@ def refused_without_a_trace(assessment, leaves, adjustments=()):
         "N/A without reason",
         "done above total",
         "N/A with a score",
+        "self-score on a survey leaf",
+        "declared figures on a survey leaf",
+        "round 2 without round 1",
+        "more than 2 decimals",
     ],
 )
 def test_import_with_one_bad_leaf_writes_nothing(assessment, bad_row, code):
@@ -468,21 +534,97 @@ def test_import_with_an_unknown_adjustment_kind_writes_nothing(assessment):
     assert "no-such-kind" in messages[0]
 
 
+@pytest.mark.parametrize(
+    ("bad_entry", "says"),
+    [
+        (AdjustmentRecord("officials-disciplined", "Kỷ luật", count=0), "số trường hợp"),
+        (AdjustmentRecord("officials-disciplined", "Kỷ luật"), "số trường hợp"),
+        (AdjustmentRecord("no-provincial-initiative", "X", count=2), "không tính theo"),
+        (AdjustmentRecord("other-bonus", "Thưởng", points=D("0.125")), "2 chữ số"),
+        (AdjustmentRecord("other-bonus", "Thưởng", points=D("0")), "lớn hơn 0"),
+        (AdjustmentRecord("other-bonus", "Thưởng", points=D("-1")), "không được âm"),
+        (AdjustmentRecord("other-bonus", "   ", points=D("1")), "lý do"),
+        (AdjustmentRecord("other-bonus", "Thưởng"), "số điểm"),
+    ],
+    ids=[
+        "count 0",
+        "count missing",
+        "count on a one-off kind",
+        "3 decimals",
+        "zero points",
+        "negative points",
+        "blank reason",
+        "no points and no default",
+    ],
+)
+def test_import_with_one_bad_ledger_entry_writes_nothing(assessment, bad_entry, says):
+    messages = refused_without_a_trace(assessment, [VALID_ROW], [BONUS, bad_entry])
+    assert len(messages) == 1
+    assert messages[0].startswith(f"{bad_entry.kind}: ")
+    assert says in messages[0]
+
+
+def test_import_refuses_an_inactive_adjustment_kind(assessment):
+    AdjustmentKind.objects.filter(code="other-bonus").update(is_active=False)
+    messages = refused_without_a_trace(assessment, [VALID_ROW], [BONUS])
+    assert messages == ["other-bonus: không có loại điểm thưởng/trừ other-bonus"]
+
+
+def test_a_ledger_entry_keeps_its_direction_when_its_kind_is_edited(assessment):
+    import_results(
+        roles=SYSTEM_ADMIN,
+        assessment=assessment,
+        leaves=[],
+        adjustments=[AdjustmentRecord("no-provincial-initiative", "Không có sáng kiến")],
+    )
+    AdjustmentKind.objects.filter(code="no-provincial-initiative").update(direction="bonus")
+    assert list(assessment.adjustments.values_list("direction", flat=True)) == ["deduction"]
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        lambda roles, level, framework, units, assessment: create_framework(
+            roles=roles, name="X", unit_level=level, nodes=tiny_nodes(), max_points=D(10)
+        ),
+        lambda roles, level, framework, units, assessment: create_year(
+            roles=roles, year=2040, unit_level=level, framework=framework, units=units
+        ),
+        lambda roles, level, framework, units, assessment: import_results(
+            roles=roles, assessment=assessment, leaves=[]
+        ),
+    ],
+    ids=["create_framework", "create_year", "import_results"],
+)
+@pytest.mark.parametrize("roles", [Roles(), Roles(is_appraiser=True), Roles(is_viewer=True)])
+def test_writes_of_the_interior_admin_are_refused_to_others(
+    service, roles, level, framework, units, assessment
+):
+    with pytest.raises(PermissionDenied):
+        service(roles, level, framework, units, assessment)
+
+
 def test_import_lists_every_bad_row_at_once(assessment):
     leaves = [LeafRecord("9.9"), LeafRecord("1.2", r1_score=D("2.5"))]
     with pytest.raises(ValidationError) as exc:
-        import_results(assessment=assessment, leaves=leaves)
+        import_results(roles=SYSTEM_ADMIN, assessment=assessment, leaves=leaves)
     assert len(exc.value.messages) == 2
 
 
 def test_import_replaces_the_previous_rows(assessment):
-    import_results(assessment=assessment, leaves=EXISTING_LEAVES, adjustments=EXISTING_ADJUSTMENTS)
-    import_results(assessment=assessment, leaves=[VALID_ROW])
+    import_results(
+        roles=SYSTEM_ADMIN,
+        assessment=assessment,
+        leaves=EXISTING_LEAVES,
+        adjustments=EXISTING_ADJUSTMENTS,
+    )
+    import_results(roles=SYSTEM_ADMIN, assessment=assessment, leaves=[VALID_ROW])
     assert snapshot(assessment) == ([("2.1", {"done": False}, D("0"), False, "", None, None)], [])
 
 
 def test_a_per_occurrence_adjustment_multiplies_the_default_points(assessment):
     import_results(
+        roles=SYSTEM_ADMIN,
         assessment=assessment,
         leaves=[],
         adjustments=[AdjustmentRecord("officials-disciplined", "02 công chức bị kỷ luật", count=2)],
@@ -494,6 +636,7 @@ def test_a_per_occurrence_adjustment_multiplies_the_default_points(assessment):
 
 def test_a_one_off_adjustment_takes_the_default_points(assessment):
     import_results(
+        roles=SYSTEM_ADMIN,
         assessment=assessment,
         leaves=[],
         adjustments=[AdjustmentRecord("no-provincial-initiative", "Không có sáng kiến")],
@@ -509,6 +652,7 @@ def test_import_refuses_a_published_year_and_leaves_it_unchanged(year_2022):
     assert before[0] and before[1]
     with pytest.raises(ValidationError):
         import_results(
+            roles=SYSTEM_ADMIN,
             assessment=assessment,
             leaves=[LeafRecord("1.5.1", declared={"done": True}, r1_score=D("0.5"))],
         )
@@ -520,19 +664,29 @@ def test_import_refuses_a_published_year_and_leaves_it_unchanged(year_2022):
 
 def test_the_final_score_is_the_latest_appraisal_not_the_best(assessment):
     import_results(
-        assessment=assessment, leaves=[LeafRecord("1.2", r1_score=D("2"), r2_score=D("1.5"))]
+        roles=SYSTEM_ADMIN,
+        assessment=assessment,
+        leaves=[LeafRecord("1.2", r1_score=D("2"), r2_score=D("1.5"))],
     )
     row = LeafScore.objects.get(assessment=assessment, node__code="1.2")
     assert row.final_score == D("1.5")
 
 
-def test_final_of_takes_round_two_even_when_lower():
-    assert LeafScore.final_of(D("3"), D("2")) == D("2")
+def test_create_framework_accepts_children_listed_before_their_parents(level):
+    framework = make_framework(level, nodes=list(reversed(tiny_nodes())))
+    parents = dict(framework.nodes.values_list("code", "parent__code"))
+    assert parents == {"1": None, "1.1": "1", "1.2": "1", "2": None, "2.1": "2", "2.2": "2"}
+    assert framework.tree_problems() == []
 
 
-def test_final_of_takes_a_round_two_zero():
-    assert LeafScore.final_of(D("3"), D("0")) == D("0")
-
-
-def test_final_of_falls_back_to_round_one():
-    assert LeafScore.final_of(D("3"), None) == D("3")
+def test_create_year_refuses_a_band_above_100(level, framework, units):
+    with pytest.raises(ValidationError):
+        create_year(
+            roles=SYSTEM_ADMIN,
+            year=2041,
+            unit_level=level,
+            framework=framework,
+            units=units,
+            bands=[("A", D("100.01"))],
+        )
+    assert not AssessmentYear.objects.filter(year=2041).exists()

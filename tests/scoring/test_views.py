@@ -1,9 +1,12 @@
 """Home, ranking and scorecard pages: who gets what (works / 404 for outsiders / login)."""
 
+from decimal import Decimal
+
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
-from scoring.models import Assessment
+from scoring.models import Assessment, LeafScore
 
 pytestmark = pytest.mark.django_db  # run before the browser tests flush the database
 
@@ -73,8 +76,11 @@ def test_unknown_year_is_404(as_user, appraiser):
 def test_ranking_row_shows_rank_points_index_and_field_columns(as_user, viewer, year_2022):
     response = as_user(viewer).get(ranking_url(year_2022))
     ranking = response.context["ranking"]
-    assert [f.code for f in ranking.fields] == [str(n) for n in range(1, 11)]
+    assert [f.code for f in ranking.fields] == [str(n) for n in range(1, 10)]
+    assert str(ranking.survey_max) == "20.00"
     vu_quang = next(row for row in ranking.rows if row.unit.code == "vu-quang")
+    assert str(vu_quang.result.survey_points) == "19.80"
+    assert [str(p) for p in vu_quang.field_points[:2]] == ["8.00", "6.50"]
     assert (vu_quang.rank, str(vu_quang.total.shown_index)) == (12, "89.30")
     assert [r.rank for r in ranking.rows] == list(range(1, 14))
     # Vietnamese number format: a decimal comma.
@@ -109,14 +115,22 @@ def test_english_ranking_when_the_user_chooses_english(as_user, viewer, year_202
 # --- scorecard -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("who", ["officer_a", "leader_a"])
 def test_own_unit_sees_self_scores_but_not_the_appraisal_before_publication(
-    as_user, officer_a, year_2023
+    as_user, request, year_2023, who
 ):
-    response = as_user(officer_a).get(scorecard_url(year_2023, "vu-quang"))
+    # An appraisal under way on one of Vũ Quang's leaves, with a value found nowhere else.
+    LeafScore.objects.filter(
+        assessment__year=year_2023, assessment__unit__code="vu-quang", node__code="1.3.2"
+    ).update(r1_score=Decimal("0.37"))
+    response = as_user(request.getfixturevalue(who)).get(scorecard_url(year_2023, "vu-quang"))
     assert response.status_code == 200
-    assert response.context["show_self"] is True
-    assert response.context["show_final"] is False
-    assert '<th scope="col" class="num">Điểm thẩm định</th>' not in response.content.decode()
+    assert (response.context["show_self"], response.context["show_final"]) == (True, False)
+    html = response.content.decode()
+    assert "0,37" not in html
+    assert 'data-testid="summary"' not in html
+    assert 'data-testid="total"' not in html
+    assert "Điểm thẩm định sẽ hiển thị khi Sở Nội vụ công bố kết quả." in html
 
 
 @pytest.mark.parametrize("who", ["officer_b", "viewer"])
@@ -193,3 +207,51 @@ def test_home_lists_only_published_rankings_for_viewers(as_user, viewer, year_20
     html = as_user(viewer).get(reverse("home")).content.decode()
     assert ranking_url(year_2022) in html
     assert ranking_url(year_2023) not in html
+
+
+# --- the rest of the access matrix -----------------------------------------------------------
+
+
+@pytest.fixture
+def nobody(db):
+    """Signed in, but in no group and no unit."""
+    return User.objects.create_user("khach", password="x")
+
+
+def test_a_user_without_a_role_reads_published_results_only(as_user, nobody, year_2022, year_2023):
+    client = as_user(nobody)
+    assert client.get(ranking_url(year_2022)).status_code == 200
+    assert client.get(scorecard_url(year_2022, "vu-quang")).status_code == 200
+    assert client.get(ranking_url(year_2023)).status_code == 404
+    assert client.get(scorecard_url(year_2023, "vu-quang")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["officer_a", "leader_a", "officer_b"])
+def test_unit_staff_get_no_ranking_of_the_open_year(as_user, request, year_2024, who):
+    response = as_user(request.getfixturevalue(who)).get(ranking_url(year_2024))
+    assert response.status_code == 404
+
+
+def test_an_officer_cannot_open_another_units_open_year(as_user, officer_a, year_2024):
+    assert as_user(officer_a).get(scorecard_url(year_2024, "tp-ha-tinh")).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["home", "ranking", "scorecard"])
+def test_the_pages_only_read(as_user, appraiser, year_2022, name):
+    args = {"home": [], "ranking": [year_2022.pk], "scorecard": [year_2022.pk, "vu-quang"]}[name]
+    assert as_user(appraiser).post(reverse(name, args=args)).status_code == 405
+
+
+def test_not_found_page_is_vietnamese_and_leads_home(as_user, officer_a, year_2023):
+    response = as_user(officer_a).get(scorecard_url(year_2023, "tp-ha-tinh"))
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in html
+    assert f'href="{reverse("home")}"' in html
+
+
+def test_home_query_count_is_fixed(as_user, officer_a, django_assert_num_queries):
+    client = as_user(officer_a)
+    # session, user, groups, memberships, published years, the user's units, their assessments
+    with django_assert_num_queries(7):
+        assert client.get(reverse("home")).status_code == 200

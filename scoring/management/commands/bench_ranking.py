@@ -1,36 +1,29 @@
 """`make bench`: how long the ranking takes to compute, and with how many queries, by size.
 
-It builds synthetic levels in a throwaway SQLite database of its own (never the app's), so it
-can run anywhere; figures are printed, not asserted: a busy machine must not fail a build.
+It works in a throwaway test database (created and destroyed like the test suite's, on SQLite
+or PostgreSQL, never the app's own data). Figures are printed, not asserted: a busy machine
+must not fail a build.
 """
 
-import os
-import tempfile
 import time
 import tracemalloc
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection, connections
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 
 SIZES = [(13, 9, 5), (130, 9, 5), (1300, 9, 5)]  # units, fields, leaves per field
 
 
 class Command(BaseCommand):
-    help = "Print the time, peak memory and queries of year_ranking for 13, 130 and 1,300 units."
+    help = "Print time, peak memory and queries of the ranking for 13, 130 and 1,300 units."
 
     def handle(self, *args, **options):
         from scoring.demo.synthetic import build_level
         from scoring.selectors import year_ranking
 
-        with tempfile.TemporaryDirectory() as folder:
-            settings_db = connections.databases["default"]
-            settings_db.update(
-                ENGINE="django.db.backends.sqlite3", NAME=os.path.join(folder, "b.db")
-            )
-            connection.close()
-            call_command("migrate", verbosity=0)
+        databases = setup_databases(verbosity=0, interactive=False)
+        try:
             self.stdout.write(
                 f"{'units':>6} {'leaves':>6} {'queries':>7} {'ms':>8} {'peak MiB':>9}"
             )
@@ -40,7 +33,7 @@ class Command(BaseCommand):
                     started = time.perf_counter()
                     ranking = year_ranking(year)
                     elapsed = time.perf_counter() - started
-                # Memory in a second run: tracing slows the first one's timing down.
+                # Memory in a second run: tracing would slow the timed one down.
                 tracemalloc.start()
                 year_ranking(year)
                 peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -50,4 +43,5 @@ class Command(BaseCommand):
                     f"{n_units:>6} {fields * leaves:>6} {len(queries):>7} "
                     f"{elapsed * 1000:>8.1f} {peak:>9.1f}"
                 )
-            connection.close()
+        finally:
+            teardown_databases(databases, verbosity=0)

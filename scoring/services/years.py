@@ -1,0 +1,86 @@
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from units.models import Unit, UnitLevel
+from units.roles import Roles
+
+from .. import selectors
+from ..models import Assessment, AssessmentYear, Band, Framework
+from .common import require_interior_admin
+
+
+@transaction.atomic
+def create_year(
+    *,
+    roles: Roles,
+    year: int,
+    unit_level: UnitLevel,
+    framework: Framework,
+    units: Sequence[Unit],
+    tie_policy: str = AssessmentYear.TiePolicy.COMPETITION,
+    bonus_max: Decimal = Decimal(5),
+    deduction_max: Decimal = Decimal(10),
+    deadlines: Mapping[str, datetime] | None = None,
+    bands: Sequence[tuple[str, Decimal]] = (),
+) -> AssessmentYear:
+    """A new round in state 'preparing', with an assessment for each unit it assesses."""
+    require_interior_admin(roles)
+    unknown = set(deadlines or {}) - set(AssessmentYear.DEADLINES)
+    if unknown:
+        raise ValueError(f"unknown deadlines {sorted(unknown)}")
+    other_level = [u.name for u in units if u.level_id != unit_level.id]
+    if other_level:
+        raise ValidationError(_("Đơn vị không thuộc cấp này: %s") % ", ".join(other_level))
+    round_ = AssessmentYear(
+        year=year,
+        unit_level=unit_level,
+        framework=framework,
+        tie_policy=tie_policy,
+        bonus_max=bonus_max,
+        deduction_max=deduction_max,
+        **(deadlines or {}),
+    )
+    round_.full_clean()
+    round_.save()
+    Assessment.objects.bulk_create(Assessment(year=round_, unit=unit) for unit in units)
+    for label, lower in bands:
+        band = Band(year=round_, label=label, lower_bound=lower)
+        band.full_clean()
+        band.save()
+    return round_
+
+
+@transaction.atomic
+def advance_year(*, year: AssessmentYear, roles: Roles, to_state: str) -> AssessmentYear:
+    """Move a year one state forward. ``to_state`` must be the next state: a stale page that asks
+    for a step already taken, or for a jump, is refused rather than guessed at."""
+    require_interior_admin(roles)
+    year = AssessmentYear.objects.select_for_update().select_related("framework").get(pk=year.pk)
+    if to_state != year.next_state:
+        raise ValidationError(
+            _("Kỳ đánh giá đang ở trạng thái “%(state)s”, không thể chuyển sang “%(to)s”.")
+            % {"state": year.get_state_display(), "to": to_state}
+        )
+    if year.state == AssessmentYear.State.PREPARING and (
+        problems := year.framework.tree_problems()
+    ):
+        raise ValidationError(problems)
+    if to_state == AssessmentYear.State.PUBLISHED:
+        unfinished = [
+            _("%(unit)s: còn %(n)s tiêu chí chưa có điểm") % {"unit": r.unit.name, "n": r.unscored}
+            for r in selectors.year_results(year)
+            if r.unscored
+        ]
+        if unfinished:
+            raise ValidationError(unfinished)
+    year.state = to_state
+    if to_state == AssessmentYear.State.PUBLISHED:
+        year.published_at = timezone.now()
+    year.save(update_fields=["state", "published_at"])
+    return year
