@@ -122,6 +122,20 @@ def _aware(day: dt.date, hour: int = 17) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
+def _deadlines(days: list[dt.date]) -> dict[str, dt.datetime]:
+    """The year's deadlines in their order; the window opens in the morning, the rest close
+    at the end of the working day."""
+    return {
+        name: _aware(day, 7 if name == "self_assessment_opens" else 17)
+        for name, day in zip(AssessmentYear.DEADLINES, days, strict=True)
+    }
+
+
+def _relative_deadlines(today: dt.date, *offsets: int) -> dict[str, dt.datetime]:
+    """Deadlines so many days from the day the demo is loaded, so the demo always works."""
+    return _deadlines([today + dt.timedelta(days=offset) for offset in offsets])
+
+
 def _advance_to(year: AssessmentYear, state: str) -> AssessmentYear:
     while year.state != state:
         year = services.advance_year(year=year, roles=SYSTEM_ADMIN, to_state=year.next_state)
@@ -145,14 +159,16 @@ def _accounts(units: dict[str, Unit]) -> None:
 
 
 def _year_2022(level, framework, units) -> None:
-    deadlines = {
-        "self_assessment_opens": _aware(dt.date(2022, 11, 1), 7),
-        "self_assessment_closes": _aware(dt.date(2022, 11, 30)),
-        "appraisal_closes": _aware(dt.date(2022, 12, 31)),
-        "explanation_closes": _aware(dt.date(2023, 1, 10)),
-        "final_appraisal_closes": _aware(dt.date(2023, 1, 20)),
-        "publication_due": _aware(dt.date(2023, 2, 10)),
-    }
+    deadlines = _deadlines(
+        [
+            dt.date(2022, 11, 1),
+            dt.date(2022, 11, 30),
+            dt.date(2022, 12, 31),
+            dt.date(2023, 1, 10),
+            dt.date(2023, 1, 20),
+            dt.date(2023, 2, 10),
+        ]
+    )
     year = services.create_year(
         roles=SYSTEM_ADMIN,
         year=2022,
@@ -184,15 +200,7 @@ def _year_2022(level, framework, units) -> None:
 
 
 def _year_2023(level, framework, units, today: dt.date) -> None:
-    days = dt.timedelta(days=1)
-    deadlines = {
-        "self_assessment_opens": _aware(today - 60 * days, 7),
-        "self_assessment_closes": _aware(today - 30 * days),
-        "appraisal_closes": _aware(today + 20 * days),
-        "explanation_closes": _aware(today + 35 * days),
-        "final_appraisal_closes": _aware(today + 50 * days),
-        "publication_due": _aware(today + 60 * days),
-    }
+    deadlines = _relative_deadlines(today, -60, -30, 20, 35, 50, 60)
     year = services.create_year(
         roles=SYSTEM_ADMIN,
         year=2023,
@@ -229,15 +237,7 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
 
 
 def _year_2024(level, framework, units, today: dt.date) -> None:
-    days = dt.timedelta(days=1)
-    deadlines = {
-        "self_assessment_opens": _aware(today - 10 * days, 7),
-        "self_assessment_closes": _aware(today + 20 * days),
-        "appraisal_closes": _aware(today + 50 * days),
-        "explanation_closes": _aware(today + 65 * days),
-        "final_appraisal_closes": _aware(today + 80 * days),
-        "publication_due": _aware(today + 95 * days),
-    }
+    deadlines = _relative_deadlines(today, -10, 20, 50, 65, 80, 95)
     year = services.create_year(
         roles=SYSTEM_ADMIN,
         year=2024,
