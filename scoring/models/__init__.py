@@ -1,0 +1,24 @@
+"""Years, frameworks, assessments, leaf scores, evidence and adjustments.
+
+Models hold data and its local invariants only; scoring lives in ``rules``/``calculations`` and
+every write of consequence goes through ``services``.
+"""
+
+from .adjustments import Adjustment, AdjustmentKind
+from .assessments import Assessment, LeafScore
+from .common import POINTS, code_sort_key
+from .frameworks import Framework, FrameworkNode
+from .years import AssessmentYear, Band
+
+__all__ = [
+    "POINTS",
+    "Adjustment",
+    "AdjustmentKind",
+    "Assessment",
+    "AssessmentYear",
+    "Band",
+    "Framework",
+    "FrameworkNode",
+    "LeafScore",
+    "code_sort_key",
+]
