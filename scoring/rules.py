@@ -43,7 +43,7 @@ class InputSpec:
     """One declared figure a rule needs: what the entry form shows."""
 
     name: str
-    kind: str  # "bool" | "date" | "int" | "decimal"
+    kind: str  # "bool" (yes / no / not said) | "flag" (a tick) | "date" | "int" | "decimal"
     label: Any
 
 
@@ -341,7 +341,7 @@ RULES: dict[str, Rule] = {
             (
                 InputSpec("due", "date", _("Hạn phải thực hiện")),
                 InputSpec("done_on", "date", _("Ngày thực hiện")),
-                InputSpec("not_done", "bool", _("Không thực hiện")),
+                InputSpec("not_done", "flag", _("Không thực hiện")),
             ),
             True,
             _timeliness_validate,

@@ -7,6 +7,7 @@ every write of consequence goes through ``services``.
 from .adjustments import Adjustment, AdjustmentKind
 from .assessments import Assessment, LeafScore
 from .common import POINTS, code_sort_key
+from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
 from .years import AssessmentYear, Band
 
@@ -17,6 +18,8 @@ __all__ = [
     "Assessment",
     "AssessmentYear",
     "Band",
+    "Evidence",
+    "EvidenceLink",
     "Framework",
     "FrameworkNode",
     "LeafScore",

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from units.models import Unit
 
@@ -22,6 +24,23 @@ class Assessment(models.Model):
         Unit, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("đơn vị")
     )
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang nhập")
+        SUBMITTED = "submitted", _("Đã gửi")
+
+    status = models.CharField(
+        _("trạng thái tự đánh giá"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi"),
+    )
 
     class Meta:
         ordering = ["year", "unit__name"]
@@ -57,6 +76,18 @@ class LeafScore(models.Model):
     r2_reason = models.CharField(_("lý do thẩm định lại"), max_length=200, blank=True)
     r2_comment = models.TextField(_("nhận xét thẩm định lại"), blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người cập nhật"),
+    )
+    # Optimistic locking: a save states the version it was edited from, and is refused when
+    # someone else saved the leaf in between (nobody's input is silently overwritten).
+    version = models.PositiveIntegerField(_("phiên bản"), default=0)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         constraints = [

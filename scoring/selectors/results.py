@@ -1,7 +1,4 @@
-"""Every read a page needs, in a fixed number of queries whatever the number of units and leaves.
-
-Selectors fetch plain rows and hand them to ``calculations``; no template ever triggers a query.
-"""
+"""Results of a year: totals, ranks, the ranking page and a unit's scorecard."""
 
 from __future__ import annotations
 
@@ -16,10 +13,17 @@ from django.db.models import Prefetch, Sum
 from units.models import Unit
 from units.roles import Roles
 
-from . import calculations
-from .calculations import LeafInput, NodeTotal, UnitTotal
-from .models import Adjustment, AdjustmentKind, Assessment, AssessmentYear, FrameworkNode, LeafScore
-from .rules import ZERO
+from .. import calculations
+from ..calculations import LeafInput, NodeTotal, UnitTotal
+from ..models import (
+    Adjustment,
+    AdjustmentKind,
+    Assessment,
+    AssessmentYear,
+    FrameworkNode,
+    LeafScore,
+)
+from ..rules import ZERO
 
 
 @dataclass(frozen=True)

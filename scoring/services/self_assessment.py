@@ -1,0 +1,322 @@
+"""The unit's side of the year: saving leaves, evidence, submitting and withdrawing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from units.roles import Roles
+
+from .. import rules, uploads, workflow
+from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
+
+
+def leaf_rule(node: FrameworkNode) -> workflow.LeafRule:
+    return workflow.LeafRule(
+        code=node.code,
+        rule=node.rule,
+        params=node.rule_params,
+        max_points=node.max_points,
+        allows_na=node.allows_na,
+    )
+
+
+def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The unit may change its entry now: the window is open and nothing has been submitted."""
+    year = assessment.year
+    return assessment.status == Assessment.Status.DRAFT and workflow.entry_open(
+        state=year.state,
+        opens=year.self_assessment_opens,
+        closes=year.self_assessment_closes,
+        now=now or timezone.now(),
+    )
+
+
+def why_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
+    """What stops the unit from editing, in words for the page; ``None`` when it may."""
+    year = assessment.year
+    if not workflow.entry_open(
+        state=year.state,
+        opens=year.self_assessment_opens,
+        closes=year.self_assessment_closes,
+        now=now or timezone.now(),
+    ):
+        return _("Thời gian tự đánh giá của năm %(year)s không mở.") % {"year": year.year}
+    if assessment.status == Assessment.Status.SUBMITTED:
+        return _("Bản tự đánh giá đã được gửi; chỉ lãnh đạo đơn vị có thể rút lại để sửa.")
+    return None
+
+
+def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
+    if assessment.unit_id not in roles.unit_ids:
+        raise PermissionDenied
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    """The assessment row, locked: saves, submission and withdrawal of one unit take turns."""
+    return Assessment.objects.select_for_update().select_related("year").get(pk=assessment.pk)
+
+
+def _require_open(assessment: Assessment) -> None:
+    if (reason := why_locked(assessment)) is not None:
+        raise ValidationError(reason)
+
+
+@dataclass(frozen=True)
+class LeafEntry:
+    """What the unit typed for one leaf, and the version of the leaf it typed it over."""
+
+    node_id: int
+    version: int
+    declared: dict[str, Any] = field(default_factory=dict)
+    typed_score: Decimal | None = None  # manual leaves
+    not_applicable: bool = False
+    na_reason: str = ""
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    node: FrameworkNode
+    theirs: LeafScore  # the row as the other person saved it
+
+
+class ConflictError(Exception):
+    """Someone saved some of these leaves since the form was opened; nothing was saved."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(f"{len(conflicts)} conflicting leaves")
+        self.conflicts = conflicts
+
+
+ENTRY_FIELDS = ["declared", "self_score", "not_applicable", "na_reason", "explanation"]
+
+
+def _values(row: LeafScore | None) -> tuple:
+    if row is None:
+        return ({}, None, False, "", "")
+    return tuple(getattr(row, name) for name in ENTRY_FIELDS)
+
+
+@transaction.atomic
+def save_leaves(*, assessment: Assessment, roles: Roles, user, entries: Sequence[LeafEntry]) -> int:
+    """Save a unit's entries for some leaves (one field's form); returns how many changed.
+
+    A bounded number of queries whatever the number of leaves. Refused as a whole (nothing
+    saved) when entry is closed, an entry is invalid, or someone else saved one of the changed
+    leaves since the form was opened (``ConflictError``, with their version of each).
+    """
+    _require_unit_staff(assessment, roles)
+    assessment = _lock(assessment)
+    _require_open(assessment)
+    nodes = FrameworkNode.objects.in_bulk([e.node_id for e in entries])
+    stored = {
+        row.node_id: row
+        for row in LeafScore.objects.select_for_update()
+        .filter(assessment=assessment, node_id__in=nodes)
+        .select_related("updated_by")
+    }
+    problems, conflicts, changed, created = [], [], [], []
+    for entry in entries:
+        node = nodes.get(entry.node_id)
+        if node is None or node.framework_id != assessment.year.framework_id or not node.is_leaf:
+            raise ValidationError(_("Tiêu chí không thuộc bộ chỉ số của năm này."))
+        if node.filled_by != FrameworkNode.FilledBy.UNIT:
+            raise ValidationError(_("%s: tiêu chí do Sở Nội vụ chấm.") % node.code)
+        try:
+            score = workflow.self_score(
+                leaf_rule(node),
+                declared=entry.declared,
+                typed_score=entry.typed_score,
+                not_applicable=entry.not_applicable,
+                na_reason=entry.na_reason,
+            )
+        except rules.DeclaredError as exc:
+            problems.append(f"{node.code}: {exc.message}")
+            continue
+        new = (
+            {} if entry.not_applicable else dict(entry.declared),
+            score,
+            entry.not_applicable,
+            entry.na_reason.strip() if entry.not_applicable else "",
+            entry.explanation.strip(),
+        )
+        row = stored.get(node.id)
+        if new == _values(row):
+            continue
+        if entry.version != (row.version if row else 0):
+            conflicts.append(Conflict(node, row))
+            continue
+        if row is None:
+            row = LeafScore(assessment=assessment, node=node)
+            created.append(row)
+        else:
+            changed.append(row)
+        for name, value in zip(ENTRY_FIELDS, new, strict=True):
+            setattr(row, name, value)
+        row.version += 1
+        row.updated_by = user
+        row.updated_at = timezone.now()
+    if problems:
+        raise ValidationError(problems)
+    if conflicts:
+        raise ConflictError(conflicts)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            LeafScore,
+            [*ENTRY_FIELDS, "version", "updated_by", "updated_at"],
+            default_user=user,
+        )
+    if created:
+        bulk_create_with_history(created, LeafScore, default_user=user)
+    return len(changed) + len(created)
+
+
+def _require_leader(assessment: Assessment, roles: Roles) -> None:
+    if assessment.unit_id not in roles.leader_of:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def submit_assessment(
+    *, assessment: Assessment, roles: Roles, user, problems_seen: bool
+) -> Assessment:
+    """The leader sends the unit's self-assessment; after this it is read-only for the unit.
+
+    Refused while a leaf is empty or N/A without a reason; warnings (points without evidence
+    or explanation) need ``problems_seen``: the leader has read them and sends anyway.
+    """
+    from ..selectors import entry_statuses
+
+    _require_leader(assessment, roles)
+    assessment = _lock(assessment)
+    _require_open(assessment)
+    problems = workflow.submission_problems(entry_statuses(assessment))
+    blocking = [p for p in problems if p.blocking]
+    if blocking:
+        raise ValidationError(
+            _("Còn %(n)s tiêu chí phải hoàn thiện trước khi gửi.") % {"n": len(blocking)}
+        )
+    if problems and not problems_seen:
+        raise ValidationError(_("Hãy xác nhận đã xem các cảnh báo trước khi gửi."))
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by = user
+    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return assessment
+
+
+@transaction.atomic
+def withdraw_assessment(*, assessment: Assessment, roles: Roles, user) -> Assessment:
+    """The leader takes a submission back to fix it, while the window is still open."""
+    _require_leader(assessment, roles)
+    assessment = _lock(assessment)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("Bản tự đánh giá chưa được gửi."))
+    year = assessment.year
+    if not workflow.entry_open(
+        state=year.state,
+        opens=year.self_assessment_opens,
+        closes=year.self_assessment_closes,
+        now=timezone.now(),
+    ):
+        raise ValidationError(_("Đã hết thời gian tự đánh giá, không thể rút lại."))
+    assessment.status = Assessment.Status.DRAFT
+    assessment.submitted_at = None
+    assessment.submitted_by = None
+    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return assessment
+
+
+def _leaf_row(assessment: Assessment, node: FrameworkNode, user) -> LeafScore:
+    """The leaf's row, created empty when the unit attaches evidence before typing anything."""
+    row = LeafScore.objects.filter(assessment=assessment, node=node).first()
+    if row is None:
+        row = LeafScore(assessment=assessment, node=node, updated_by=user)
+        row._history_user = user
+        row.save()
+    return row
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    assessment: Assessment,
+    roles: Roles,
+    user,
+    node: FrameworkNode,
+    reference: str = "",
+    upload: UploadedFile | None = None,
+    document_number: str = "",
+    document_date: date | None = None,
+    existing: Evidence | None = None,
+) -> EvidenceLink:
+    """Attach a document to a leaf: a new upload, or a file the unit already uploaded for
+    another leaf (one document often proves several)."""
+    _require_unit_staff(assessment, roles)
+    assessment = _lock(assessment)
+    _require_open(assessment)
+    if node.framework_id != assessment.year.framework_id or not node.is_leaf:
+        raise ValidationError(_("Tiêu chí không thuộc bộ chỉ số của năm này."))
+    if node.filled_by != FrameworkNode.FilledBy.UNIT:
+        raise ValidationError(_("%s: tiêu chí do Sở Nội vụ chấm.") % node.code)
+    if (upload is None) == (existing is None):
+        raise ValidationError(_("Chọn một tệp để tải lên hoặc một tài liệu đã có."))
+    if existing is not None:
+        if existing.assessment_id != assessment.id:
+            raise PermissionDenied
+        evidence = existing
+    else:
+        try:
+            content_type = uploads.check_evidence_file(
+                upload.name, upload.size, upload, settings.EVIDENCE_MAX_BYTES
+            )
+        except uploads.UploadRefused as exc:
+            raise ValidationError(str(exc)) from exc
+        evidence = Evidence(
+            assessment=assessment,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            document_number=document_number.strip(),
+            document_date=document_date,
+            uploaded_by=user,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+    leaf = _leaf_row(assessment, node, user)
+    link, created = EvidenceLink.objects.get_or_create(
+        evidence=evidence, leaf=leaf, defaults={"reference": reference.strip()}
+    )
+    if not created:
+        raise ValidationError(_("Tài liệu này đã được gắn với tiêu chí."))
+    return link
+
+
+@transaction.atomic
+def remove_evidence_link(*, assessment: Assessment, roles: Roles, link: EvidenceLink) -> None:
+    """Take a document off a leaf; a document no leaf uses any more is deleted with its file."""
+    _require_unit_staff(assessment, roles)
+    assessment = _lock(assessment)
+    _require_open(assessment)
+    if link.leaf.assessment_id != assessment.id:
+        raise PermissionDenied
+    evidence = link.evidence
+    link.delete()
+    if not evidence.links.exists():
+        storage, name = evidence.file.storage, evidence.file.name
+        evidence.delete()
+        # The file goes only once the deletion is committed: a rollback must not lose it.
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,124 @@
+"""The self-assessment's rules that need no database: when entry is open, what a unit's entry
+for one leaf scores, and what must be fixed or confirmed before the leader submits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from . import rules
+
+STATE_SELF_ASSESSMENT = "self_assessment"
+
+
+def entry_open(
+    *, state: str, opens: dt.datetime | None, closes: dt.datetime | None, now: dt.datetime
+) -> bool:
+    """Units may edit while the year is in self-assessment and ``opens <= now < closes``.
+
+    Checked on every request, so entry locks by itself at the deadline (no scheduled job).
+    """
+    if state != STATE_SELF_ASSESSMENT:
+        return False
+    if opens is not None and now < opens:
+        return False
+    return closes is None or now < closes
+
+
+@dataclass(frozen=True)
+class LeafRule:
+    """What the entry of one leaf depends on, read off its framework node."""
+
+    code: str
+    rule: str
+    params: Mapping[str, Any]
+    max_points: Decimal
+    allows_na: bool
+
+    @property
+    def step(self) -> Decimal | None:
+        step = self.params.get("step") if self.rule == "manual" else None
+        return Decimal(step) if step else None
+
+
+def self_score(
+    leaf: LeafRule,
+    *,
+    declared: Mapping[str, Any],
+    typed_score: Any,
+    not_applicable: bool,
+    na_reason: str,
+) -> Decimal | None:
+    """The self-score a unit's entry gives, or ``DeclaredError`` naming the input at fault.
+
+    Rule-based leaves score from their declared figures (``None`` while incomplete); manual
+    leaves take the typed score; a leaf marked N/A has no score and needs a reason.
+    """
+    if not_applicable:
+        if not leaf.allows_na:
+            raise rules.DeclaredError(
+                "not_applicable", _("Tiêu chí này không được đánh dấu không áp dụng.")
+            )
+        if not na_reason.strip():
+            raise rules.DeclaredError("na_reason", _("Cần nêu lý do không áp dụng."))
+        return None
+    rule = rules.get_rule(leaf.rule)
+    if rule.computed:
+        return rules.compute_score(leaf.rule, leaf.params, leaf.max_points, declared)
+    if typed_score is None or (isinstance(typed_score, str) and not typed_score.strip()):
+        return None
+    return rules.check_score(typed_score, leaf.max_points, leaf.step)
+
+
+@dataclass(frozen=True)
+class LeafStatus:
+    """One unit-filled leaf as the pre-submission check sees it."""
+
+    code: str
+    title: str
+    self_score: Decimal | None
+    not_applicable: bool
+    na_reason: str
+    has_evidence: bool
+    has_explanation: bool
+
+    @property
+    def is_filled(self) -> bool:
+        return self.not_applicable or self.self_score is not None
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    title: str
+    message: str
+    blocking: bool  # must be fixed; otherwise the leader confirms having seen it
+
+
+def submission_problems(leaves: Iterable[LeafStatus]) -> list[Problem]:
+    """Every leaf that is empty, N/A without a reason (both block the submission), or claims
+    points without evidence or without an explanation (warnings: a leaf without evidence
+    scores nothing unless explained, domain §4.2)."""
+    problems = []
+    for leaf in leaves:
+
+        def add(message, blocking, leaf=leaf):
+            problems.append(Problem(leaf.code, leaf.title, message, blocking))
+
+        if leaf.not_applicable:
+            if not leaf.na_reason.strip():
+                add(_("Không áp dụng nhưng chưa nêu lý do."), True)
+            continue
+        if leaf.self_score is None:
+            add(_("Chưa nhập."), True)
+            continue
+        if leaf.self_score > 0 and not leaf.has_evidence:
+            add(_("Tự chấm điểm nhưng chưa có tài liệu kiểm chứng."), False)
+        if leaf.self_score > 0 and not leaf.has_explanation:
+            add(_("Tự chấm điểm nhưng chưa có thuyết minh."), False)
+    return problems
