@@ -6,12 +6,13 @@ year, another unit's assessment), so nothing leaks through a 403.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from units.roles import Roles
 
-from .models import Assessment, AssessmentYear
+from .models import Assessment, AssessmentYear, Evidence, EvidenceLink, FrameworkNode
 
 
 def get_year_for_ranking(roles: Roles, year_id: int) -> AssessmentYear:
@@ -53,3 +54,45 @@ def can_see_final_scores(roles: Roles, year: AssessmentYear) -> bool:
 def can_see_self_scores(roles: Roles, assessment: Assessment) -> bool:
     """A unit's own self-scores are its working figures: its staff and the Interior Department."""
     return roles.is_interior_staff or assessment.unit_id in roles.unit_ids
+
+
+def get_assessment_for_entry(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """A unit's self-assessment: its own staff (who edit it) and the Interior Department (who
+    read it). Anyone else, including other units' staff, is told it does not exist."""
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("year__unit_level", "year__framework", "unit"),
+        year_id=year_id,
+        unit__code=unit_code,
+    )
+    if not (roles.is_interior_staff or assessment.unit_id in roles.unit_ids):
+        raise Http404
+    return assessment
+
+
+def get_rw_assessment_for_entry(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """As ``get_assessment_for_entry``, for a change: the Interior Department may read a unit's
+    entry but not change it (403)."""
+    assessment = get_assessment_for_entry(roles, year_id, unit_code)
+    if assessment.unit_id not in roles.unit_ids:
+        raise PermissionDenied
+    return assessment
+
+
+def get_leaf_for_entry(assessment: Assessment, node_code: str) -> FrameworkNode:
+    return get_object_or_404(
+        FrameworkNode.objects.exclude(rule=""),
+        framework_id=assessment.year.framework_id,
+        code=node_code,
+    )
+
+
+def get_evidence_for_entry(assessment: Assessment, evidence_id: int) -> Evidence:
+    return get_object_or_404(Evidence, pk=evidence_id, assessment=assessment)
+
+
+def get_link_for_entry(assessment: Assessment, link_id: int) -> EvidenceLink:
+    return get_object_or_404(
+        EvidenceLink.objects.select_related("evidence", "leaf"),
+        pk=link_id,
+        leaf__assessment=assessment,
+    )

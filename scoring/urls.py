@@ -1,9 +1,19 @@
 from django.urls import path
 
-from .views import pages
+from .views import entry, pages
+
+ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("years/<int:year_id>/ranking/", pages.ranking, name="ranking"),
     path("years/<int:year_id>/units/<slug:unit_code>/", pages.scorecard, name="scorecard"),
+    path(ENTRY, entry.entry_field, name="entry"),
+    path(ENTRY + "fields/<str:field_code>/", entry.entry_field, name="entry_field"),
+    path(ENTRY + "preview/<str:node_code>/", entry.entry_preview, name="entry_preview"),
+    path(ENTRY + "leaves/<str:node_code>/history/", entry.leaf_history, name="leaf_history"),
+    path(ENTRY + "evidence/<int:evidence_id>/", entry.evidence_download, name="evidence_download"),
+    path(ENTRY + "links/<int:link_id>/remove/", entry.evidence_remove, name="evidence_remove"),
+    path(ENTRY + "submit/", entry.entry_submit, name="entry_submit"),
+    path(ENTRY + "withdraw/", entry.entry_withdraw, name="entry_withdraw"),
 ]

@@ -99,6 +99,14 @@ class Problem:
     message: str
     blocking: bool  # must be fixed; otherwise the leader confirms having seen it
 
+    @property
+    def field_code(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    @property
+    def dom_id(self) -> str:
+        return self.code.replace(".", "-")
+
 
 def submission_problems(leaves: Iterable[LeafStatus]) -> list[Problem]:
     """Every leaf that is empty, N/A without a reason (both block the submission), or claims

@@ -101,6 +101,11 @@ class FrameworkNode(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def dom_id(self) -> str:
+        """The code made fit for an HTML id and a CSS selector (no dots)."""
+        return self.code.replace(".", "-")
+
+    @property
     def is_leaf(self) -> bool:
         return bool(self.rule)
 

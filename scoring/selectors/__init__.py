@@ -3,7 +3,7 @@
 Selectors fetch plain rows and hand them to ``calculations``; no template ever triggers a query.
 """
 
-from .entry import EntryPage, entry_page, entry_statuses
+from .entry import EntryPage, entry_page, entry_statuses, leaf_history
 from .results import (
     NodeRow,
     Ranking,
@@ -33,6 +33,7 @@ __all__ = [
     "entry_page",
     "entry_statuses",
     "framework_tree",
+    "leaf_history",
     "previous_year",
     "unit_scorecard",
     "units_of",

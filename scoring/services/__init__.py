@@ -5,14 +5,34 @@ One module per kind of work; import from here.
 
 from .frameworks import NodeSpec, create_framework
 from .results import AdjustmentRecord, LeafRecord, import_results
+from .self_assessment import (
+    Attachment,
+    ConflictError,
+    LeafEntry,
+    add_evidence,
+    remove_evidence_link,
+    save_field,
+    save_leaves,
+    submit_assessment,
+    withdraw_assessment,
+)
 from .years import advance_year, create_year
 
 __all__ = [
     "AdjustmentRecord",
+    "Attachment",
+    "ConflictError",
+    "LeafEntry",
     "LeafRecord",
     "NodeSpec",
+    "add_evidence",
     "advance_year",
     "create_framework",
     "create_year",
     "import_results",
+    "remove_evidence_link",
+    "save_field",
+    "save_leaves",
+    "submit_assessment",
+    "withdraw_assessment",
 ]

@@ -32,10 +32,10 @@ def leaf_rule(node: FrameworkNode) -> workflow.LeafRule:
     )
 
 
-def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
-    """The unit may change its entry now: the window is open and nothing has been submitted."""
+def window_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The year's self-assessment window is open now (submitted or not)."""
     year = assessment.year
-    return assessment.status == Assessment.Status.DRAFT and workflow.entry_open(
+    return workflow.entry_open(
         state=year.state,
         opens=year.self_assessment_opens,
         closes=year.self_assessment_closes,
@@ -43,15 +43,15 @@ def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
     )
 
 
+def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The unit may change its entry now: the window is open and nothing has been submitted."""
+    return assessment.status == Assessment.Status.DRAFT and window_open(assessment, now)
+
+
 def why_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
     """What stops the unit from editing, in words for the page; ``None`` when it may."""
     year = assessment.year
-    if not workflow.entry_open(
-        state=year.state,
-        opens=year.self_assessment_opens,
-        closes=year.self_assessment_closes,
-        now=now or timezone.now(),
-    ):
+    if not window_open(assessment, now):
         return _("Thời gian tự đánh giá của năm %(year)s không mở.") % {"year": year.year}
     if assessment.status == Assessment.Status.SUBMITTED:
         return _("Bản tự đánh giá đã được gửi; chỉ lãnh đạo đơn vị có thể rút lại để sửa.")
@@ -225,13 +225,7 @@ def withdraw_assessment(*, assessment: Assessment, roles: Roles, user) -> Assess
     assessment = _lock(assessment)
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError(_("Bản tự đánh giá chưa được gửi."))
-    year = assessment.year
-    if not workflow.entry_open(
-        state=year.state,
-        opens=year.self_assessment_opens,
-        closes=year.self_assessment_closes,
-        now=timezone.now(),
-    ):
+    if not window_open(assessment):
         raise ValidationError(_("Đã hết thời gian tự đánh giá, không thể rút lại."))
     assessment.status = Assessment.Status.DRAFT
     assessment.submitted_at = None
@@ -320,3 +314,41 @@ def remove_evidence_link(*, assessment: Assessment, roles: Roles, link: Evidence
         evidence.delete()
         # The file goes only once the deletion is committed: a rollback must not lose it.
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A document to attach to a leaf in the same save as the entries."""
+
+    node: FrameworkNode
+    reference: str = ""
+    upload: UploadedFile | None = None
+    document_number: str = ""
+    document_date: date | None = None
+    existing: Evidence | None = None
+
+
+@transaction.atomic
+def save_field(
+    *,
+    assessment: Assessment,
+    roles: Roles,
+    user,
+    entries: Sequence[LeafEntry],
+    attachments: Sequence[Attachment] = (),
+) -> int:
+    """One field's form: its entries and the documents attached with them, all or nothing."""
+    changed = save_leaves(assessment=assessment, roles=roles, user=user, entries=entries)
+    for attachment in attachments:
+        add_evidence(
+            assessment=assessment,
+            roles=roles,
+            user=user,
+            node=attachment.node,
+            reference=attachment.reference,
+            upload=attachment.upload,
+            document_number=attachment.document_number,
+            document_date=attachment.document_date,
+            existing=attachment.existing,
+        )
+    return changed + len(attachments)

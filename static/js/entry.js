@@ -1,0 +1,60 @@
+// Self-assessment page: keep unsaved input in the browser (a session that expires, a tab that
+// closes or a validation round never loses what was typed) and warn before leaving unsaved.
+(function () {
+  "use strict";
+  var form = document.getElementById("entry-form");
+  if (!form || form.querySelector("fieldset[disabled]")) { return; }
+  var key = form.dataset.draftKey;
+  var banner = document.getElementById("draft-banner");
+  var dirty = false;
+
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.type !== "file" && el.type !== "hidden" && el.name !== "csrfmiddlewaretoken";
+    });
+  }
+  function snapshot() {
+    var data = {};
+    fields().forEach(function (el) {
+      if (el.type === "checkbox") { data[el.name] = el.checked; }
+      else if (el.type === "radio") { if (el.checked) { data[el.name] = el.value; } }
+      else { data[el.name] = el.value; }
+    });
+    return data;
+  }
+  function apply(data) {
+    fields().forEach(function (el) {
+      if (!(el.name in data)) { return; }
+      if (el.type === "checkbox") { el.checked = !!data[el.name]; }
+      else if (el.type === "radio") { el.checked = el.value === data[el.name]; }
+      else { el.value = data[el.name]; }
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+  if (form.dataset.saved) {
+    try { window.localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
+  }
+  var initial = JSON.stringify(snapshot());
+  var saved = null;
+  try { saved = window.localStorage.getItem(key); } catch (e) { saved = null; }
+  if (saved && saved !== initial && banner) {
+    banner.classList.remove("d-none");
+    document.getElementById("draft-restore").addEventListener("click", function () {
+      apply(JSON.parse(saved)); dirty = true; banner.classList.add("d-none");
+    });
+    document.getElementById("draft-discard").addEventListener("click", function () {
+      window.localStorage.removeItem(key); banner.classList.add("d-none");
+    });
+  } else if (saved) {
+    window.localStorage.removeItem(key);
+  }
+  form.addEventListener("input", function () {
+    dirty = true;
+    try { window.localStorage.setItem(key, JSON.stringify(snapshot())); } catch (e) { /* full or private mode */ }
+  });
+  form.addEventListener("change", function () { dirty = true; });
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
