@@ -16,6 +16,23 @@ from .services.self_assessment import LeafEntry, leaf_rule
 YES_NO = [("1", _("Có")), ("0", _("Không"))]
 
 
+class DigitsField(forms.CharField):
+    """A count typed with digits only. Django's IntegerField reads "1.000" as 1, where a
+    Vietnamese reader means one thousand: refused instead of guessed."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError(
+                _("Nhập một số nguyên, chỉ gồm chữ số (không dấu chấm, phẩy).")
+            )
+        return int(value)
+
+
 def _input_field(spec: rules.InputSpec) -> forms.Field:
     if spec.kind == "bool":
         return forms.TypedChoiceField(
@@ -33,7 +50,7 @@ def _input_field(spec: rules.InputSpec) -> forms.Field:
             label=spec.label, required=False, widget=forms.DateInput(attrs={"type": "date"})
         )
     if spec.kind == "int":
-        return forms.IntegerField(label=spec.label, required=False, min_value=0)
+        return DigitsField(label=spec.label, required=False)
     return forms.DecimalField(
         label=spec.label,
         required=False,
@@ -58,7 +75,8 @@ class LeafForm(forms.Form):
     typed ``score`` of manual leaves, N/A and its reason, the explanation, and the version the
     form was opened on."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Missing means "opened before the leaf had any row" (version 0).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     explanation = forms.CharField(
         label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -71,13 +89,9 @@ class LeafForm(forms.Form):
         for spec in self.rule.inputs:
             self.fields[f"d_{spec.name}"] = _input_field(spec)
         if not self.rule.computed:
+            # Bounds and step are checked by the rule (one message, in Vietnamese number format).
             self.fields["score"] = forms.DecimalField(
-                label=_("Điểm tự chấm"),
-                required=False,
-                min_value=0,
-                max_value=node.max_points,
-                decimal_places=2,
-                localize=True,
+                label=_("Điểm tự chấm"), required=False, localize=True
             )
         if node.allows_na:
             self.fields["not_applicable"] = forms.BooleanField(
@@ -88,7 +102,7 @@ class LeafForm(forms.Form):
             )
         self.order_fields([f"d_{s.name}" for s in self.rule.inputs] + ["score"])
         self.entry: LeafEntry | None = None
-        self.score: Decimal | None = None
+        self.computed_score: Decimal | None = None
 
     def _initial(self) -> dict:
         leaf = self.leaf
@@ -118,7 +132,7 @@ class LeafForm(forms.Form):
             declared[spec.name] = _to_json(value)
         not_applicable = bool(data.get("not_applicable"))
         try:
-            self.score = workflow.self_score(
+            self.computed_score = workflow.self_score(
                 leaf_rule(self.node),
                 declared=declared,
                 typed_score=data.get("score"),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -429,10 +430,14 @@ def check_score(value: Any, max_points: Decimal, step: Decimal | None = None) ->
         raise DeclaredError(field, _("Điểm không được âm."))
     if score > max_points:
         raise DeclaredError(
-            field, _("Điểm không được lớn hơn điểm tối đa (%(max)s).") % {"max": max_points}
+            field,
+            _("Điểm không được lớn hơn điểm tối đa (%(max)s).")
+            % {"max": formats.number_format(max_points)},
         )
     if score != round2(score):
         raise DeclaredError(field, _("Điểm chỉ có tối đa 2 chữ số thập phân."))
     if step is not None and score % step != 0 and score != max_points:
-        raise DeclaredError(field, _("Điểm phải là bội số của %(step)s.") % {"step": step})
+        raise DeclaredError(
+            field, _("Điểm phải là bội số của %(step)s.") % {"step": formats.number_format(step)}
+        )
     return score

@@ -47,7 +47,9 @@ def _content_matches(kind: str, stream: BinaryIO) -> bool:
         try:
             with zipfile.ZipFile(stream) as archive:
                 return any(name.startswith(kind[4:]) for name in archive.namelist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError, OSError):
+            # zipfile raises more than BadZipFile on damaged archives: all mean "not a real
+            # Office file" here, never a server error.
             return False
         finally:
             stream.seek(0)

@@ -89,7 +89,7 @@ class LeafEntry:
 @dataclass(frozen=True)
 class Conflict:
     node: FrameworkNode
-    theirs: LeafScore  # the row as the other person saved it
+    theirs: LeafScore | None  # the row as the other person saved it; None if it was removed
 
 
 class ConflictError(Exception):
@@ -120,6 +120,8 @@ def save_leaves(*, assessment: Assessment, roles: Roles, user, entries: Sequence
     _require_unit_staff(assessment, roles)
     assessment = _lock(assessment)
     _require_open(assessment)
+    if len({e.node_id for e in entries}) != len(entries):
+        raise ValidationError(_("Một tiêu chí được gửi hai lần trong cùng một lần lưu."))
     nodes = FrameworkNode.objects.in_bulk([e.node_id for e in entries])
     stored = {
         row.node_id: row
@@ -234,6 +236,15 @@ def withdraw_assessment(*, assessment: Assessment, roles: Roles, user) -> Assess
     return assessment
 
 
+def _check_upload(upload: UploadedFile) -> str:
+    try:
+        return uploads.check_evidence_file(
+            upload.name, upload.size, upload, settings.EVIDENCE_MAX_BYTES
+        )
+    except uploads.UploadRefused as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def _leaf_row(assessment: Assessment, node: FrameworkNode, user) -> LeafScore:
     """The leaf's row, created empty when the unit attaches evidence before typing anything."""
     row = LeafScore.objects.filter(assessment=assessment, node=node).first()
@@ -273,12 +284,7 @@ def add_evidence(
             raise PermissionDenied
         evidence = existing
     else:
-        try:
-            content_type = uploads.check_evidence_file(
-                upload.name, upload.size, upload, settings.EVIDENCE_MAX_BYTES
-            )
-        except uploads.UploadRefused as exc:
-            raise ValidationError(str(exc)) from exc
+        content_type = _check_upload(upload)
         evidence = Evidence(
             assessment=assessment,
             original_name=upload.name[:255],
@@ -337,18 +343,33 @@ def save_field(
     entries: Sequence[LeafEntry],
     attachments: Sequence[Attachment] = (),
 ) -> int:
-    """One field's form: its entries and the documents attached with them, all or nothing."""
-    changed = save_leaves(assessment=assessment, roles=roles, user=user, entries=entries)
+    """One field's form: its entries and the documents attached with them, all or nothing.
+
+    Files are checked before anything is written; should a later step still fail, the files
+    this call wrote are removed, since a rolled-back transaction does not take them along.
+    """
     for attachment in attachments:
-        add_evidence(
-            assessment=assessment,
-            roles=roles,
-            user=user,
-            node=attachment.node,
-            reference=attachment.reference,
-            upload=attachment.upload,
-            document_number=attachment.document_number,
-            document_date=attachment.document_date,
-            existing=attachment.existing,
-        )
+        if attachment.upload is not None:
+            _check_upload(attachment.upload)
+    changed = save_leaves(assessment=assessment, roles=roles, user=user, entries=entries)
+    written = []
+    try:
+        for attachment in attachments:
+            link = add_evidence(
+                assessment=assessment,
+                roles=roles,
+                user=user,
+                node=attachment.node,
+                reference=attachment.reference,
+                upload=attachment.upload,
+                document_number=attachment.document_number,
+                document_date=attachment.document_date,
+                existing=attachment.existing,
+            )
+            if attachment.upload is not None:
+                written.append(link.evidence.file)
+    except Exception:
+        for file in written:
+            file.storage.delete(file.name)
+        raise
     return changed + len(attachments)

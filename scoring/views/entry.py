@@ -70,11 +70,11 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
                     ],
                 )
             except services.ConflictError as exc:
-                conflicts = {c.node.code: c.theirs for c in exc.conflicts}
+                conflicts = {c.node.code: c for c in exc.conflicts}
                 # The form now stands on their version: saving again, knowingly, replaces it.
                 data = request.POST.copy()
-                for code, theirs in conflicts.items():
-                    data[f"{code}-version"] = theirs.version if theirs else 0
+                for code, conflict in conflicts.items():
+                    data[f"{code}-version"] = conflict.theirs.version if conflict.theirs else 0
                 for code, form in leaf_forms.items():
                     leaf_forms[code] = LeafForm(data, prefix=code, node=form.node, leaf=form.leaf)
                     leaf_forms[code].is_valid()
