@@ -253,7 +253,7 @@ def _year_2024(level, framework, units, today: dt.date) -> None:
         services.import_results(
             roles=SYSTEM_ADMIN,
             assessment=assessment,
-            leaves=_leaf_records(2024, "bn", appraise=False, fields=fields and {fields}),
+            leaves=_leaf_records(2024, "bn", appraise=False, fields=fields),
         )
     _advance_to(year, AssessmentYear.State.SELF_ASSESSMENT)
 
