@@ -65,7 +65,11 @@ def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
 
 def _lock(assessment: Assessment) -> Assessment:
     """The assessment row, locked: saves, submission and withdrawal of one unit take turns."""
-    return Assessment.objects.select_for_update().select_related("year").get(pk=assessment.pk)
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("year")
+        .get(pk=assessment.pk)
+    )
 
 
 def _require_open(assessment: Assessment) -> None:
@@ -125,7 +129,7 @@ def save_leaves(*, assessment: Assessment, roles: Roles, user, entries: Sequence
     nodes = FrameworkNode.objects.in_bulk([e.node_id for e in entries])
     stored = {
         row.node_id: row
-        for row in LeafScore.objects.select_for_update()
+        for row in LeafScore.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, node_id__in=nodes)
         .select_related("updated_by")
     }

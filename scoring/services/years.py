@@ -61,7 +61,11 @@ def advance_year(*, year: AssessmentYear, roles: Roles, to_state: str) -> Assess
     """Move a year one state forward. ``to_state`` must be the next state: a stale page that asks
     for a step already taken, or for a jump, is refused rather than guessed at."""
     require_interior_admin(roles)
-    year = AssessmentYear.objects.select_for_update().select_related("framework").get(pk=year.pk)
+    year = (
+        AssessmentYear.objects.select_for_update(of=("self",))
+        .select_related("framework")
+        .get(pk=year.pk)
+    )
     if to_state != year.next_state:
         raise ValidationError(
             _("Kỳ đánh giá đang ở trạng thái “%(state)s”, không thể chuyển sang “%(to)s”.")
