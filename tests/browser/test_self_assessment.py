@@ -82,3 +82,29 @@ def test_officer_fills_field_2_and_the_leader_submits(ui, evidence_pdf):
     assert "đã được gửi" in page.get_by_test_id("locked").inner_text()
     assert page.locator("[name='1.1.1-d_due']").is_disabled()
     assert page.get_by_role("button", name="Lưu", exact=True).count() == 0
+
+
+def test_unsaved_input_survives_a_lost_page_and_is_offered_back(ui):
+    """What a session expiry or a closed tab would lose stays in the browser until saved."""
+    page = ui.page
+    ui.login("vuquang.canbo", PASSWORD)
+    page.get_by_role("link", name="Tự đánh giá năm 2024").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name=re.compile(r"^LV 2 ")).click()
+    page.wait_for_load_state()
+    page.locator("[name='2.3.1-explanation']").fill("Đã tổ chức 4 đợt theo dõi")
+    page.locator("[name='2.3.1-score']").fill("1,5")
+    page.on("dialog", lambda dialog: dialog.accept())  # the "leave unsaved?" prompt
+    page.reload()
+    page.wait_for_load_state()
+    assert page.locator("[name='2.3.1-score']").input_value() == ""
+    banner = page.locator("#draft-banner")
+    assert banner.is_visible()
+    ui.check()
+    page.get_by_role("button", name="Khôi phục").click()
+    assert page.locator("[name='2.3.1-score']").input_value() == "1,5"
+    assert page.locator("[name='2.3.1-explanation']").input_value() == "Đã tổ chức 4 đợt theo dõi"
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Đã lưu.").count() == 1
+    assert not page.locator("#draft-banner").is_visible()  # the saved page drops the draft
