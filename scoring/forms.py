@@ -1,26 +1,31 @@
-"""Forms of the self-assessment: one ``LeafForm`` per leaf, built from the leaf's rule."""
+"""Forms of the self-assessment: one ``LeafForm`` and one ``EvidenceForm`` per leaf, built
+from the leaf's rule."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, uploads, workflow
-from .models import Evidence, FrameworkNode, LeafScore
-from .services.self_assessment import LeafEntry, leaf_rule
+from .models import Evidence, FrameworkNode
+from .services.self_assessment import LeafEntry
 
-YES_NO = [("1", _("Có")), ("0", _("Không"))]
+YES_NO = [("", _("Chưa trả lời")), ("1", _("Có")), ("0", _("Không"))]
+# "1.500" reads as one thousand five hundred to a Vietnamese eye; Python would read 1.5.
+THOUSANDS_DOT = re.compile(r"\d\.\d{3}(?!\d)")
 
 
 class DigitsField(forms.CharField):
     """A count typed with digits only. Django's IntegerField reads "1.000" as 1, where a
     Vietnamese reader means one thousand: refused instead of guessed."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*"})
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -31,6 +36,20 @@ class DigitsField(forms.CharField):
                 _("Nhập một số nguyên, chỉ gồm chữ số (không dấu chấm, phẩy).")
             )
         return int(value)
+
+
+class FigureField(forms.DecimalField):
+    """A decimal figure in the user's format (0,5 in Vietnamese), refusing a thousands dot."""
+
+    def __init__(self, **kwargs):
+        super().__init__(localize=True, min_value=0, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and THOUSANDS_DOT.search(value):
+            raise forms.ValidationError(
+                _("Dùng dấu phẩy cho phần thập phân, không dùng dấu chấm phân cách hàng nghìn.")
+            )
+        return super().to_python(value)
 
 
 def _input_field(spec: rules.InputSpec) -> forms.Field:
@@ -51,47 +70,61 @@ def _input_field(spec: rules.InputSpec) -> forms.Field:
         )
     if spec.kind == "int":
         return DigitsField(label=spec.label, required=False)
-    return forms.DecimalField(
-        label=spec.label,
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=4,
-        localize=True,
-    )
+    return FigureField(label=spec.label, required=False, max_digits=16, decimal_places=4)
 
 
 def _to_json(value):
-    """Declared figures are stored as JSON: dates as ISO text, decimals as exact text."""
+    """Declared figures are stored as JSON: dates as ISO text, decimals as plain exact text."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # "100", not "1E+2"
+    return value
+
+
+def _from_json(spec: rules.InputSpec, value):
+    """A stored figure as the form field expects its initial value."""
+    if value is None:
+        return None
+    if spec.kind == "bool":
+        return "1" if value else "0"
+    if spec.kind == "decimal":
+        return Decimal(str(value))  # shown in the user's format by the localized field
     return value
 
 
 class LeafForm(forms.Form):
-    """The unit's entry for one leaf. Field names are the rule's inputs (``d_<name>``), the
-    typed ``score`` of manual leaves, N/A and its reason, the explanation, and the version the
-    form was opened on."""
+    """The unit's entry for one leaf: the rule's inputs (``d_<name>``), the typed ``score`` of
+    manual leaves, N/A and its reason, the explanation, and the version the page showed.
 
-    # Missing means "opened before the leaf had any row" (version 0).
+    ``shown`` is the leaf as the page showed it (a LeafScore or one of its history records);
+    ``has_changed()`` then tells whether the user touched this leaf at all.
+    """
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     explanation = forms.CharField(
         label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, node: FrameworkNode, leaf: LeafScore | None, **kwargs):
-        self.node, self.leaf = node, leaf
+    def __init__(self, *args, node: FrameworkNode, shown=None, **kwargs):
+        self.node = node
         self.rule = rules.get_rule(node.rule)
-        kwargs.setdefault("initial", self._initial())
+        kwargs.setdefault("initial", self._initial(shown))
         super().__init__(*args, **kwargs)
         for spec in self.rule.inputs:
             self.fields[f"d_{spec.name}"] = _input_field(spec)
         if not self.rule.computed:
-            # Bounds and step are checked by the rule (one message, in Vietnamese number format).
-            self.fields["score"] = forms.DecimalField(
-                label=_("Điểm tự chấm"), required=False, localize=True
+            step = workflow.LeafRule.of(node).step
+            self.fields["score"] = FigureField(
+                label=_("Điểm tự chấm"),
+                required=False,
+                help_text=_("Từ 0 đến %(max)s, bội số của %(step)s")
+                % {
+                    "max": formats.number_format(node.max_points),
+                    "step": formats.number_format(step),
+                }
+                if step
+                else _("Từ 0 đến %(max)s") % {"max": formats.number_format(node.max_points)},
             )
         if node.allows_na:
             self.fields["not_applicable"] = forms.BooleanField(
@@ -104,36 +137,41 @@ class LeafForm(forms.Form):
         self.entry: LeafEntry | None = None
         self.computed_score: Decimal | None = None
 
-    def _initial(self) -> dict:
-        leaf = self.leaf
-        if leaf is None:
+    def _initial(self, shown) -> dict:
+        if shown is None:
             return {"version": 0}
         initial = {
-            "version": leaf.version,
-            "explanation": leaf.explanation,
-            "not_applicable": leaf.not_applicable,
-            "na_reason": leaf.na_reason,
-            "score": leaf.self_score,
+            "version": shown.version,
+            "explanation": shown.explanation,
+            "not_applicable": shown.not_applicable,
+            "na_reason": shown.na_reason,
+            "score": shown.self_score,
         }
         for spec in self.rule.inputs:
-            value = leaf.declared.get(spec.name)
-            if spec.kind == "bool" and isinstance(value, bool):
-                value = "1" if value else "0"
-            initial[f"d_{spec.name}"] = value
+            initial[f"d_{spec.name}"] = _from_json(spec, shown.declared.get(spec.name))
         return initial
+
+    @property
+    def touched(self) -> bool:
+        """The user changed something of this leaf on the page (the version is not input)."""
+        return any(name != "version" for name in self.changed_data)
 
     def clean(self):
         data = super().clean()
+        not_applicable = bool(data.get("not_applicable"))
+        if not_applicable:
+            # Figures of a leaf that does not apply are discarded: their errors do not count.
+            for spec in self.rule.inputs:
+                self.errors.pop(f"d_{spec.name}", None)
         declared = {}
         for spec in self.rule.inputs:
             value = data.get(f"d_{spec.name}")
             if value is None or value == "" or (spec.kind == "flag" and value is False):
                 continue
             declared[spec.name] = _to_json(value)
-        not_applicable = bool(data.get("not_applicable"))
         try:
             self.computed_score = workflow.self_score(
-                leaf_rule(self.node),
+                workflow.LeafRule.of(self.node),
                 declared=declared,
                 typed_score=data.get("score"),
                 not_applicable=not_applicable,
@@ -156,11 +194,14 @@ class LeafForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    """Attach a document to a leaf: upload a new one, or pick one the unit already has."""
+    """Attach a document to a leaf: upload a new one, or pick one the unit already has.
+
+    The choice of existing documents comes from the page's list (no query per leaf).
+    """
 
     file = forms.FileField(label=_("Tệp mới"), required=False)
-    existing = forms.ModelChoiceField(
-        label=_("hoặc tài liệu đã tải lên"), queryset=Evidence.objects.none(), required=False
+    existing = forms.TypedChoiceField(
+        label=_("hoặc tài liệu đã tải lên"), required=False, coerce=int, empty_value=None
     )
     document_number = forms.CharField(
         label=_("Số, ký hiệu văn bản"), required=False, max_length=100
@@ -172,9 +213,12 @@ class EvidenceForm(forms.Form):
         label=_("Mục, trang chứng minh tiêu chí"), required=False, max_length=200
     )
 
-    def __init__(self, *args, library, **kwargs):
+    def __init__(self, *args, library: list[Evidence], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["existing"].queryset = library
+        self.library = {evidence.pk: evidence for evidence in library}
+        self.fields["existing"].choices = [("", "—")] + [
+            (evidence.pk, evidence.original_name) for evidence in library
+        ]
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -187,30 +231,41 @@ class EvidenceForm(forms.Form):
                 raise forms.ValidationError(str(exc)) from exc
         return upload
 
-    def cleaned_data_for_service(self) -> dict:
+    def clean(self):
+        data = super().clean()
+        has_file, existing = bool(data.get("file")), data.get("existing")
+        if has_file and existing:
+            raise forms.ValidationError(_("Chọn tệp mới hoặc tài liệu đã có, không cả hai."))
+        if not has_file and not existing and not self.errors:
+            raise forms.ValidationError(
+                _("Chọn tệp để tải lên (hoặc tài liệu đã có) cho số, ngày, mục đã nhập.")
+            )
+        if existing and (data.get("document_number") or data.get("document_date")):
+            self.add_error(
+                "document_number",
+                _("Số và ngày là của tài liệu đã tải lên; để trống khi chọn tài liệu đã có."),
+            )
+        return data
+
+    @property
+    def is_used(self) -> bool:
+        """Whether the user filled anything in this form (most stay empty)."""
+        if not self.is_bound:
+            return False
+        return bool(self.files.get(self.add_prefix("file"))) or any(
+            (self.data.get(self.add_prefix(name)) or "").strip()
+            for name in ("existing", "document_number", "document_date", "reference")
+        )
+
+    def for_service(self) -> dict:
         data = self.cleaned_data
         return {
             "upload": data.get("file"),
-            "existing": data.get("existing"),
+            "existing": self.library.get(data.get("existing")),
             "document_number": data.get("document_number") or "",
             "document_date": data.get("document_date"),
             "reference": data.get("reference") or "",
         }
-
-    @property
-    def is_used(self) -> bool:
-        """Whether the user attached anything with this form (most stay empty)."""
-        return self.is_bound and bool(
-            self.files.get(self.add_prefix("file")) or self.data.get(self.add_prefix("existing"))
-        )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("file") and data.get("existing"):
-            raise forms.ValidationError(
-                _("Chọn một tệp mới hoặc một tài liệu đã có, không cả hai.")
-            )
-        return data
 
 
 class SubmitForm(forms.Form):

@@ -40,6 +40,11 @@ class LeafRule:
     max_points: Decimal
     allows_na: bool
 
+    @classmethod
+    def of(cls, node) -> LeafRule:
+        """From a framework node (anything with its attributes)."""
+        return cls(node.code, node.rule, node.rule_params, node.max_points, node.allows_na)
+
     @property
     def step(self) -> Decimal | None:
         step = self.params.get("step") if self.rule == "manual" else None

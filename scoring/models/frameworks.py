@@ -101,6 +101,11 @@ class FrameworkNode(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def field_code(self) -> str:
+        """The code of the field (top-level node) this node belongs to."""
+        return self.code.split(".", 1)[0]
+
+    @property
     def dom_id(self) -> str:
         """The code made fit for an HTML id and a CSS selector (no dots)."""
         return self.code.replace(".", "-")

@@ -3,7 +3,16 @@
 Selectors fetch plain rows and hand them to ``calculations``; no template ever triggers a query.
 """
 
-from .entry import EntryPage, entry_page, entry_statuses, leaf_history
+from .entry import (
+    EntryPage,
+    entry_page,
+    entry_statuses,
+    is_open,
+    leaf_history,
+    shown_leaves,
+    why_locked,
+    window_open,
+)
 from .results import (
     NodeRow,
     Ranking,
@@ -33,10 +42,14 @@ __all__ = [
     "entry_page",
     "entry_statuses",
     "framework_tree",
+    "is_open",
     "leaf_history",
     "previous_year",
+    "shown_leaves",
     "unit_scorecard",
     "units_of",
+    "why_locked",
+    "window_open",
     "year_ranking",
     "year_results",
     "years_for",

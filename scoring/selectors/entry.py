@@ -4,11 +4,42 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .. import rules, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
 from ..rules import ZERO
 from ..workflow import LeafStatus
+
+
+def window_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The year's self-assessment window is open now (submitted or not)."""
+    year = assessment.year
+    return workflow.entry_open(
+        state=year.state,
+        opens=year.self_assessment_opens,
+        closes=year.self_assessment_closes,
+        now=now or timezone.now(),
+    )
+
+
+def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The unit may change its entry now: the window is open and nothing has been submitted."""
+    return assessment.status == Assessment.Status.DRAFT and window_open(assessment, now)
+
+
+def why_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
+    """What stops the unit from editing, in words for the page; ``None`` when it may."""
+    year = assessment.year
+    if not window_open(assessment, now):
+        return _("Thời gian tự đánh giá của năm %(year)s không mở.") % {"year": year.year}
+    if assessment.status == Assessment.Status.SUBMITTED:
+        return _("Bản tự đánh giá đã được gửi; chỉ lãnh đạo đơn vị có thể rút lại để sửa.")
+    return None
 
 
 @dataclass
@@ -84,10 +115,6 @@ class EntryPage:
     progress: Progress  # of the whole assessment
     library: list[Evidence]  # every document of the unit, to attach to another leaf
 
-    @property
-    def field_progress(self) -> Progress:
-        return next(t.progress for t in self.tabs if t.node.pk == self.field.pk)
-
 
 def _rows(assessment: Assessment) -> list[EntryRow]:
     """Every node of the year's framework with the unit's entry and evidence: 3 queries."""
@@ -112,17 +139,13 @@ def _rows(assessment: Assessment) -> list[EntryRow]:
     return rows
 
 
-def _top(code: str) -> str:
-    return code.split(".", 1)[0]
-
-
 def entry_page(assessment: Assessment, field_code: str | None) -> EntryPage | None:
     """One field of the unit's self-assessment (the first when ``field_code`` is None): 4 queries.
     ``None`` when the framework has no such field."""
     rows = _rows(assessment)
     by_field: dict[str, list[EntryRow]] = defaultdict(list)
     for row in rows:
-        by_field[_top(row.node.code)].append(row)
+        by_field[row.node.field_code].append(row)
     tabs = [
         FieldTab(row.node, _progress(by_field[row.node.code]))
         for row in rows
@@ -150,6 +173,31 @@ def entry_statuses(assessment: Assessment) -> list[LeafStatus]:
     return [row.status for row in _rows(assessment) if row.by_unit]
 
 
+def shown_leaves(page: EntryPage, versions: dict[int, int]) -> dict[int, object]:
+    """Each leaf as the user's page showed it, from the versions the form posted: the current
+    row where the version still matches, else its history record of that version (1 query,
+    only when someone saved in between). Version 0, or no record: the leaf was empty."""
+    current = {row.node.id: row.leaf for row in page.rows if row.leaf is not None}
+    shown: dict[int, object] = {}
+    stale = {}
+    for node_id, version in versions.items():
+        leaf = current.get(node_id)
+        if version and leaf is not None and leaf.version == version:
+            shown[node_id] = leaf
+        elif version:
+            stale[node_id] = version
+    if stale:
+        records = LeafScore.history.filter(
+            assessment_id=page.assessment.id,
+            node_id__in=stale,
+            version__in=set(stale.values()),
+        ).order_by("history_date", "history_id")
+        for record in records:
+            if stale[record.node_id] == record.version:
+                shown[record.node_id] = record  # the latest record of that version wins
+    return shown
+
+
 @dataclass(frozen=True)
 class FieldChange:
     label: str
@@ -162,14 +210,11 @@ class Change:
     when: object
     who: object
     changes: list[FieldChange]
+    note: str = ""  # an event without a field change, e.g. a document attached
 
 
-HISTORY_FIELDS = [
-    "declared",
-    "self_score",
-    "not_applicable",
-    "na_reason",
-    "explanation",
+ENTRY_HISTORY_FIELDS = ["declared", "self_score", "not_applicable", "na_reason", "explanation"]
+APPRAISAL_HISTORY_FIELDS = [
     "r1_score",
     "r1_reason",
     "r1_comment",
@@ -180,26 +225,63 @@ HISTORY_FIELDS = [
 ]
 
 
-def leaf_history(assessment: Assessment, node: FrameworkNode) -> list[Change]:
-    """Every saved change to one leaf, newest first, with who, when, old and new: 1 query."""
+def describe_declared(node: FrameworkNode, declared: dict | None) -> str:
+    """Declared figures in words and the user's formats ("Số đã thực hiện: 3; Tổng số: 4";
+    dates d/m/Y; decimal commas), not the stored JSON."""
+    if not declared:
+        return ""
+    specs = {spec.name: spec for spec in rules.get_rule(node.rule).inputs}
+    parts = []
+    for name, value in declared.items():
+        spec = specs.get(name)
+        kind = spec.kind if spec else None
+        try:
+            if kind in ("bool", "flag"):
+                value = _("Có") if value else _("Không")
+            elif kind == "date":
+                value = formats.date_format(date.fromisoformat(str(value)), "d/m/Y")
+            elif kind in ("int", "decimal"):
+                value = formats.number_format(Decimal(str(value)))
+        except (ValueError, ArithmeticError):
+            pass  # shown as stored rather than not at all
+        parts.append(f"{spec.label if spec else name}: {value}")
+    return "; ".join(parts)
+
+
+def leaf_history(
+    assessment: Assessment, node: FrameworkNode, *, with_appraisal: bool
+) -> list[Change]:
+    """Every saved change to one leaf, newest first, with who, when, old and new: 1 query.
+
+    Appraisal layers are left out for those who may not see them yet (``with_appraisal``).
+    """
+    fields = ENTRY_HISTORY_FIELDS + (APPRAISAL_HISTORY_FIELDS if with_appraisal else [])
     records = list(
         LeafScore.history.filter(assessment_id=assessment.id, node_id=node.id)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    label = {name: LeafScore._meta.get_field(name).verbose_name for name in HISTORY_FIELDS}
+    label = {name: LeafScore._meta.get_field(name).verbose_name for name in fields}
+
+    def shown(name, value):
+        return describe_declared(node, value) if name == "declared" else value
+
     changes, previous = [], None
     for record in records:
         if previous is None:
-            fields = [
-                FieldChange(label[name], None, getattr(record, name))
-                for name in HISTORY_FIELDS
+            items = [
+                FieldChange(label[name], None, shown(name, getattr(record, name)))
+                for name in fields
                 if getattr(record, name) not in (None, "", {}, False)
             ]
         else:
-            delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
-            fields = [FieldChange(label[c.field], c.old, c.new) for c in delta.changes]
-        if fields:
-            changes.append(Change(record.history_date, record.history_user, fields))
+            delta = record.diff_against(previous, included_fields=fields)
+            items = [
+                FieldChange(label[c.field], shown(c.field, c.old), shown(c.field, c.new))
+                for c in delta.changes
+            ]
+        note = record.history_change_reason or ""
+        if items or note:
+            changes.append(Change(record.history_date, record.history_user, items, note))
         previous = record
     return changes[::-1]

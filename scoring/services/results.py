@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from units.roles import Roles
 
-from .. import rules
+from .. import rules, workflow
 from ..models import (
     Adjustment,
     AdjustmentKind,
@@ -50,15 +50,11 @@ class AdjustmentRecord:
 
 def _leaf_score(node: FrameworkNode, record: LeafRecord) -> LeafScore:
     """The row for one record, or a ``DeclaredError`` saying what is wrong with it."""
-    step = node.rule_params.get("step") if node.rule == "manual" else None
+    step = workflow.LeafRule.of(node).step
     scores = {}
     for name in ("self_score", "r1_score", "r2_score"):
         value = getattr(record, name)
-        scores[name] = (
-            None
-            if value is None
-            else rules.check_score(value, node.max_points, step and Decimal(step))
-        )
+        scores[name] = None if value is None else rules.check_score(value, node.max_points, step)
     computed = rules.compute_score(node.rule, node.rule_params, node.max_points, record.declared)
     if computed is not None:
         if scores["self_score"] is not None and scores["self_score"] != computed:
@@ -146,6 +142,11 @@ def import_results(
     year = AssessmentYear.objects.select_for_update().get(pk=assessment.year_id)
     if year.is_published:
         raise ValidationError(_("Kỳ đánh giá đã công bố, không thể thay đổi kết quả."))
+    if assessment.evidence.exists():
+        # Replacing the leaves would drop the links to the unit's evidence documents.
+        raise ValidationError(
+            _("Đơn vị đã có tài liệu kiểm chứng; không thể ghi đè kết quả bằng dữ liệu nhập.")
+        )
     nodes = {n.code: n for n in FrameworkNode.objects.filter(framework_id=year.framework_id)}
     kinds = {k.code: k for k in AdjustmentKind.objects.all()}
     problems: list[str] = []

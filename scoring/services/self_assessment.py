@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,42 +20,7 @@ from units.roles import Roles
 
 from .. import rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
-
-
-def leaf_rule(node: FrameworkNode) -> workflow.LeafRule:
-    return workflow.LeafRule(
-        code=node.code,
-        rule=node.rule,
-        params=node.rule_params,
-        max_points=node.max_points,
-        allows_na=node.allows_na,
-    )
-
-
-def window_open(assessment: Assessment, now: datetime | None = None) -> bool:
-    """The year's self-assessment window is open now (submitted or not)."""
-    year = assessment.year
-    return workflow.entry_open(
-        state=year.state,
-        opens=year.self_assessment_opens,
-        closes=year.self_assessment_closes,
-        now=now or timezone.now(),
-    )
-
-
-def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
-    """The unit may change its entry now: the window is open and nothing has been submitted."""
-    return assessment.status == Assessment.Status.DRAFT and window_open(assessment, now)
-
-
-def why_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
-    """What stops the unit from editing, in words for the page; ``None`` when it may."""
-    year = assessment.year
-    if not window_open(assessment, now):
-        return _("Thời gian tự đánh giá của năm %(year)s không mở.") % {"year": year.year}
-    if assessment.status == Assessment.Status.SUBMITTED:
-        return _("Bản tự đánh giá đã được gửi; chỉ lãnh đạo đơn vị có thể rút lại để sửa.")
-    return None
+from ..selectors.entry import entry_statuses, why_locked, window_open
 
 
 def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
@@ -142,7 +107,7 @@ def save_leaves(*, assessment: Assessment, roles: Roles, user, entries: Sequence
             raise ValidationError(_("%s: tiêu chí do Sở Nội vụ chấm.") % node.code)
         try:
             score = workflow.self_score(
-                leaf_rule(node),
+                workflow.LeafRule.of(node),
                 declared=entry.declared,
                 typed_score=entry.typed_score,
                 not_applicable=entry.not_applicable,
@@ -204,8 +169,6 @@ def submit_assessment(
     Refused while a leaf is empty or N/A without a reason; warnings (points without evidence
     or explanation) need ``problems_seen``: the leader has read them and sends anyway.
     """
-    from ..selectors import entry_statuses
-
     _require_leader(assessment, roles)
     assessment = _lock(assessment)
     _require_open(assessment)
@@ -271,9 +234,14 @@ def add_evidence(
     document_number: str = "",
     document_date: date | None = None,
     existing: Evidence | None = None,
+    written: list | None = None,
 ) -> EvidenceLink:
     """Attach a document to a leaf: a new upload, or a file the unit already uploaded for
-    another leaf (one document often proves several)."""
+    another leaf (one document often proves several). The leaf's history records it.
+
+    A new file is written before the transaction commits; it is removed again if this call
+    fails, and appended to ``written`` so that a caller whose later step fails can remove it.
+    """
     _require_unit_staff(assessment, roles)
     assessment = _lock(assessment)
     _require_open(assessment)
@@ -283,9 +251,12 @@ def add_evidence(
         raise ValidationError(_("%s: tiêu chí do Sở Nội vụ chấm.") % node.code)
     if (upload is None) == (existing is None):
         raise ValidationError(_("Chọn một tệp để tải lên hoặc một tài liệu đã có."))
+    leaf = _leaf_row(assessment, node, user)
     if existing is not None:
         if existing.assessment_id != assessment.id:
             raise PermissionDenied
+        if EvidenceLink.objects.filter(evidence=existing, leaf=leaf).exists():
+            raise ValidationError(_("Tài liệu này đã được gắn với tiêu chí."))
         evidence = existing
     else:
         content_type = _check_upload(upload)
@@ -299,18 +270,35 @@ def add_evidence(
             uploaded_by=user,
         )
         evidence.file.save(upload.name, upload, save=False)
-        evidence.save()
-    leaf = _leaf_row(assessment, node, user)
-    link, created = EvidenceLink.objects.get_or_create(
-        evidence=evidence, leaf=leaf, defaults={"reference": reference.strip()}
+        try:
+            evidence.save()
+        except Exception:
+            evidence.file.storage.delete(evidence.file.name)
+            raise
+        if written is not None:
+            written.append(evidence.file)
+    link = EvidenceLink.objects.create(evidence=evidence, leaf=leaf, reference=reference.strip())
+    _record_event(
+        leaf,
+        user,
+        _("Gắn tài liệu “%(name)s”%(where)s")
+        % {
+            "name": evidence.original_name,
+            "where": f" ({link.reference})" if link.reference else "",
+        },
     )
-    if not created:
-        raise ValidationError(_("Tài liệu này đã được gắn với tiêu chí."))
     return link
 
 
+def _record_event(leaf: LeafScore, user, note: str) -> None:
+    """A line in the leaf's history for a change that is not one of its own fields."""
+    leaf._change_reason = note
+    leaf._history_user = user
+    leaf.save(update_fields=["updated_at"])
+
+
 @transaction.atomic
-def remove_evidence_link(*, assessment: Assessment, roles: Roles, link: EvidenceLink) -> None:
+def remove_evidence_link(*, assessment: Assessment, roles: Roles, user, link: EvidenceLink) -> None:
     """Take a document off a leaf; a document no leaf uses any more is deleted with its file."""
     _require_unit_staff(assessment, roles)
     assessment = _lock(assessment)
@@ -319,6 +307,7 @@ def remove_evidence_link(*, assessment: Assessment, roles: Roles, link: Evidence
         raise PermissionDenied
     evidence = link.evidence
     link.delete()
+    _record_event(link.leaf, user, _("Gỡ tài liệu “%(name)s”") % {"name": evidence.original_name})
     if not evidence.links.exists():
         storage, name = evidence.file.storage, evidence.file.name
         evidence.delete()
@@ -338,7 +327,6 @@ class Attachment:
     existing: Evidence | None = None
 
 
-@transaction.atomic
 def save_field(
     *,
     assessment: Assessment,
@@ -355,24 +343,24 @@ def save_field(
     for attachment in attachments:
         if attachment.upload is not None:
             _check_upload(attachment.upload)
-    changed = save_leaves(assessment=assessment, roles=roles, user=user, entries=entries)
-    written = []
+    written: list = []
     try:
-        for attachment in attachments:
-            link = add_evidence(
-                assessment=assessment,
-                roles=roles,
-                user=user,
-                node=attachment.node,
-                reference=attachment.reference,
-                upload=attachment.upload,
-                document_number=attachment.document_number,
-                document_date=attachment.document_date,
-                existing=attachment.existing,
-            )
-            if attachment.upload is not None:
-                written.append(link.evidence.file)
-    except Exception:
+        with transaction.atomic():
+            changed = save_leaves(assessment=assessment, roles=roles, user=user, entries=entries)
+            for attachment in attachments:
+                add_evidence(
+                    assessment=assessment,
+                    roles=roles,
+                    user=user,
+                    node=attachment.node,
+                    reference=attachment.reference,
+                    upload=attachment.upload,
+                    document_number=attachment.document_number,
+                    document_date=attachment.document_date,
+                    existing=attachment.existing,
+                    written=written,
+                )
+    except BaseException:
         for file in written:
             file.storage.delete(file.name)
         raise

@@ -1,19 +1,22 @@
 """The unit's self-assessment pages: enter a field, preview a score, evidence, history, submit."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units.roles import roles_of
 
 from .. import access, selectors, services, workflow
 from ..forms import EvidenceForm, LeafForm, SubmitForm
-from ..services.self_assessment import is_open, why_locked, window_open
 
 
 def _field_url(assessment, field_code, anchor=""):
@@ -21,40 +24,95 @@ def _field_url(assessment, field_code, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def _forms(page, request=None):
-    """A LeafForm and an EvidenceForm per unit-filled leaf of the field, bound on a POST."""
-    data = request.POST if request else None
-    files = request.FILES if request else None
-    library = page.assessment.evidence.all()
+def login_required_htmx(view):
+    """Like login_required, but an htmx request whose session expired is sent to the login
+    page as a whole (HX-Redirect) instead of having it pasted into a fragment."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.headers.get("HX-Request"):
+            login = redirect_to_login(request.headers.get("HX-Current-URL", "/"))
+            return HttpResponse(status=401, headers={"HX-Redirect": login.url})
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _posted_versions(page, data) -> dict[int, int]:
+    versions = {}
+    for row in page.rows:
+        if row.by_unit:
+            try:
+                versions[row.node.id] = int(data.get(f"{row.node.code}-version") or 0)
+            except ValueError:
+                versions[row.node.id] = 0
+    return versions
+
+
+def _forms(page, data=None, files=None):
+    """A LeafForm and an EvidenceForm per unit-filled leaf of the field. Bound forms compare
+    what was posted with the leaf as the page showed it, to find the leaves the user touched."""
+    shown = selectors.shown_leaves(page, _posted_versions(page, data)) if data else None
     leaf_forms, evidence_forms = {}, {}
     for row in page.rows:
         if row.by_unit:
             code = row.node.code
-            leaf_forms[code] = LeafForm(data, prefix=code, node=row.node, leaf=row.leaf)
-            evidence_forms[code] = EvidenceForm(data, files, prefix=f"ev-{code}", library=library)
+            leaf_forms[code] = LeafForm(
+                data,
+                prefix=code,
+                node=row.node,
+                shown=shown.get(row.node.id) if data else row.leaf,
+            )
+            evidence_forms[code] = EvidenceForm(
+                data, files, prefix=f"ev-{code}", library=page.library
+            )
     return leaf_forms, evidence_forms
+
+
+def _after_conflict(page, leaf_forms, conflicts, data):
+    """The page after a refused save: conflicting leaves keep the user's input, now standing
+    on the other person's version (saving again replaces it, knowingly); untouched leaves show
+    what is stored now; other touched leaves keep the user's input."""
+    data = data.copy()
+    current = {row.node.code: row.leaf for row in page.rows}
+    for code, conflict in conflicts.items():
+        data[f"{code}-version"] = conflict.theirs.version if conflict.theirs else 0
+    result = {}
+    for code, form in leaf_forms.items():
+        if code in conflicts:
+            result[code] = LeafForm(data, prefix=code, node=form.node, shown=conflicts[code].theirs)
+            result[code].is_valid()
+        elif not form.touched:
+            result[code] = LeafForm(prefix=code, node=form.node, shown=current[code])
+        else:
+            result[code] = form
+    return result
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def entry_field(request, year_id: int, unit_code: str, field_code: str | None = None):
     roles = roles_of(request.user)
-    if request.method == "POST":
-        assessment = access.get_rw_assessment_for_entry(roles, year_id, unit_code)
-    else:
-        assessment = access.get_assessment_for_entry(roles, year_id, unit_code)
+    is_post = request.method == "POST"
+    get_assessment = (
+        access.get_rw_assessment_for_entry if is_post else access.get_assessment_for_entry
+    )
+    assessment = get_assessment(roles, year_id, unit_code)
     page = selectors.entry_page(assessment, field_code)
     if page is None:
         raise Http404
     if field_code is None:
         return redirect(_field_url(assessment, page.field.code))
-    is_post = request.method == "POST"
-    leaf_forms, evidence_forms = _forms(page, request if is_post else None)
+    leaf_forms, evidence_forms = (
+        _forms(page, request.POST, request.FILES) if is_post else _forms(page)
+    )
     conflicts = {}
     if is_post:
-        used = [(code, form) for code, form in evidence_forms.items() if form.is_used]
-        valid = all([f.is_valid() for f in leaf_forms.values()] + [f.is_valid() for _, f in used])
-        if not valid:
+        used = {code: form for code, form in evidence_forms.items() if form.is_used}
+        forms_ok = [form.is_valid() for form in [*leaf_forms.values(), *used.values()]]
+        if not all(forms_ok):
             messages.error(request, _("Chưa lưu: hãy sửa các ô báo lỗi bên dưới."))
         else:
             nodes = {row.node.code: row.node for row in page.rows}
@@ -63,21 +121,15 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
                     assessment=assessment,
                     roles=roles,
                     user=request.user,
-                    entries=[form.entry for form in leaf_forms.values()],
+                    entries=[form.entry for form in leaf_forms.values() if form.touched],
                     attachments=[
-                        services.Attachment(node=nodes[code], **form.cleaned_data_for_service())
-                        for code, form in used
+                        services.Attachment(node=nodes[code], **form.for_service())
+                        for code, form in used.items()
                     ],
                 )
             except services.ConflictError as exc:
                 conflicts = {c.node.code: c for c in exc.conflicts}
-                # The form now stands on their version: saving again, knowingly, replaces it.
-                data = request.POST.copy()
-                for code, conflict in conflicts.items():
-                    data[f"{code}-version"] = conflict.theirs.version if conflict.theirs else 0
-                for code, form in leaf_forms.items():
-                    leaf_forms[code] = LeafForm(data, prefix=code, node=form.node, leaf=form.leaf)
-                    leaf_forms[code].is_valid()
+                leaf_forms = _after_conflict(page, leaf_forms, conflicts, request.POST)
                 messages.error(
                     request,
                     _(
@@ -108,8 +160,10 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
                 )
                 for row in page.rows
             ],
-            "can_edit": assessment.unit_id in roles.unit_ids and is_open(assessment),
-            "locked_because": why_locked(assessment),
+            "action": _field_url(assessment, page.field.code),
+            "reselect_files": is_post and bool(request.FILES),
+            "can_edit": assessment.unit_id in roles.unit_ids and selectors.is_open(assessment),
+            "locked_because": selectors.why_locked(assessment),
             "is_leader": assessment.unit_id in roles.leader_of,
         },
         status=409 if conflicts else 200,
@@ -117,12 +171,12 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
 
 
 @require_POST
-@login_required
+@login_required_htmx
 def entry_preview(request, year_id: int, unit_code: str, node_code: str):
     """The score a leaf's inputs give, as a fragment for htmx; the full page works without it."""
     assessment = access.get_assessment_for_entry(roles_of(request.user), year_id, unit_code)
     node = access.get_leaf_for_entry(assessment, node_code)
-    form = LeafForm(request.POST, prefix=node.code, node=node, leaf=None)
+    form = LeafForm(request.POST, prefix=node.code, node=node)
     form.is_valid()
     return render(request, "scoring/entry/score.html", {"form": form, "node": node})
 
@@ -133,25 +187,30 @@ def evidence_remove(request, year_id: int, unit_code: str, link_id: int):
     roles = roles_of(request.user)
     assessment = access.get_rw_assessment_for_entry(roles, year_id, unit_code)
     link = access.get_link_for_entry(assessment, link_id)
-    node_code = link.leaf.node.code
+    node = link.leaf.node
     try:
-        services.remove_evidence_link(assessment=assessment, roles=roles, link=link)
+        services.remove_evidence_link(
+            assessment=assessment, roles=roles, user=request.user, link=link
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Đã gỡ tài liệu khỏi tiêu chí %s.") % node_code)
-    return redirect(
-        _field_url(assessment, link.leaf.node.code.split(".")[0], f"leaf-{link.leaf.node.dom_id}")
-    )
+        messages.success(request, _("Đã gỡ tài liệu khỏi tiêu chí %s.") % node.code)
+    return redirect(_field_url(assessment, node.field_code, f"leaf-{node.dom_id}"))
 
 
 @require_GET
+@never_cache  # private documents stay out of shared caches
 @login_required
 def evidence_download(request, year_id: int, unit_code: str, evidence_id: int):
     assessment = access.get_assessment_for_entry(roles_of(request.user), year_id, unit_code)
     evidence = access.get_evidence_for_entry(assessment, evidence_id)
+    try:
+        stream = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     return FileResponse(
-        evidence.file.open("rb"),
+        stream,
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
@@ -161,17 +220,18 @@ def evidence_download(request, year_id: int, unit_code: str, evidence_id: int):
 @require_GET
 @login_required
 def leaf_history(request, year_id: int, unit_code: str, node_code: str):
-    assessment = access.get_assessment_for_entry(roles_of(request.user), year_id, unit_code)
+    roles = roles_of(request.user)
+    assessment = access.get_assessment_for_entry(roles, year_id, unit_code)
     node = access.get_leaf_for_entry(assessment, node_code)
+    changes = selectors.leaf_history(
+        assessment,
+        node,
+        with_appraisal=access.can_see_final_scores(roles, assessment.year),
+    )
     return render(
         request,
         "scoring/entry/history.html",
-        {
-            "assessment": assessment,
-            "node": node,
-            "changes": selectors.leaf_history(assessment, node),
-            "field_code": node.code.split(".", 1)[0],
-        },
+        {"assessment": assessment, "node": node, "changes": changes},
     )
 
 
@@ -179,12 +239,13 @@ def leaf_history(request, year_id: int, unit_code: str, node_code: str):
 @login_required
 def entry_submit(request, year_id: int, unit_code: str):
     roles = roles_of(request.user)
-    if request.method == "POST":
-        assessment = access.get_rw_assessment_for_entry(roles, year_id, unit_code)
-    else:
-        assessment = access.get_assessment_for_entry(roles, year_id, unit_code)
+    is_post = request.method == "POST"
+    get_assessment = (
+        access.get_rw_assessment_for_entry if is_post else access.get_assessment_for_entry
+    )
+    assessment = get_assessment(roles, year_id, unit_code)
     form = SubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if is_post and form.is_valid():
         try:
             services.submit_assessment(
                 assessment=assessment,
@@ -199,6 +260,7 @@ def entry_submit(request, year_id: int, unit_code: str):
             messages.success(request, _("Đã gửi bản tự đánh giá tới Sở Nội vụ."))
             return redirect(reverse("entry", args=[year_id, unit_code]))
     problems = workflow.submission_problems(selectors.entry_statuses(assessment))
+    is_leader = assessment.unit_id in roles.leader_of
     return render(
         request,
         "scoring/entry/submit.html",
@@ -208,11 +270,11 @@ def entry_submit(request, year_id: int, unit_code: str):
             "problems": problems,
             "blocking": [p for p in problems if p.blocking],
             "form": form,
-            "is_leader": assessment.unit_id in roles.leader_of,
-            "locked_because": why_locked(assessment),
-            "can_withdraw": assessment.unit_id in roles.leader_of
+            "is_leader": is_leader,
+            "locked_because": selectors.why_locked(assessment),
+            "can_withdraw": is_leader
             and assessment.status == assessment.Status.SUBMITTED
-            and window_open(assessment),
+            and selectors.window_open(assessment),
         },
     )
 

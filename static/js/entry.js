@@ -1,7 +1,14 @@
 // Self-assessment page: keep unsaved input in the browser (a session that expires, a tab that
 // closes or a validation round never loses what was typed) and warn before leaving unsaved.
+// The draft keeps each leaf's version too: a restored draft is still checked against saves
+// made by others in between, as the page it was typed on would have been.
 (function () {
   "use strict";
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
   var form = document.getElementById("entry-form");
   if (!form || form.querySelector("fieldset[disabled]")) { return; }
   var key = form.dataset.draftKey;
@@ -10,7 +17,7 @@
 
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.type !== "file" && el.type !== "hidden" && el.name !== "csrfmiddlewaretoken";
+      return el.name && el.type !== "file" && el.name !== "csrfmiddlewaretoken";
     });
   }
   function snapshot() {
@@ -28,11 +35,16 @@
       if (el.type === "checkbox") { el.checked = !!data[el.name]; }
       else if (el.type === "radio") { el.checked = el.value === data[el.name]; }
       else { el.value = data[el.name]; }
-      el.dispatchEvent(new Event("change", { bubbles: true }));
+      if (el.type !== "hidden") { el.dispatchEvent(new Event("change", { bubbles: true })); }
     });
   }
+  function forget() {
+    try { window.localStorage.removeItem(key); } catch (e) { /* storage unavailable */ }
+  }
   if (form.dataset.saved) {
-    try { window.localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
+    forget();
+    // Drop ?saved from the address, so a later reload or login redirect keeps new drafts.
+    window.history.replaceState(null, "", window.location.pathname + window.location.hash);
   }
   var initial = JSON.stringify(snapshot());
   var saved = null;
@@ -43,10 +55,10 @@
       apply(JSON.parse(saved)); dirty = true; banner.classList.add("d-none");
     });
     document.getElementById("draft-discard").addEventListener("click", function () {
-      window.localStorage.removeItem(key); banner.classList.add("d-none");
+      forget(); banner.classList.add("d-none");
     });
   } else if (saved) {
-    window.localStorage.removeItem(key);
+    forget();
   }
   form.addEventListener("input", function () {
     dirty = true;

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scoring.demo.synthetic import nodes
@@ -68,3 +69,38 @@ def test_saving_a_field_costs_the_same_queries_whatever_its_size(
             "self_score", "version"
         )
     ) == {(2, 2)}
+
+
+def with_documents(url, officer, client, n_leaves):
+    """Attach one document to every leaf (and so a library of n documents)."""
+    client.force_login(officer)
+    data = post_data(n_leaves, "1", 0)
+    for i in range(1, n_leaves + 1):
+        data[f"ev-1.{i}-file"] = SimpleUploadedFile(f"vb-{i}.pdf", b"%PDF-1.4\n", "application/pdf")
+    assert client.post(url, data).status_code == 302
+
+
+@pytest.mark.parametrize("n_leaves", [3, 12])
+def test_the_field_page_costs_the_same_queries_whatever_its_leaves_and_documents(
+    client, django_assert_num_queries, n_leaves
+):
+    url, officer = open_field(n_leaves)
+    with_documents(url, officer, client, n_leaves)
+    # session, user, groups, memberships; the assessment; nodes, leaves with who saved them,
+    # evidence links with their documents, the document library.
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("vb-") >= 2 * n_leaves  # links and library choices
+
+
+@pytest.mark.parametrize("n_leaves", [3, 12])
+def test_a_refused_save_costs_the_same_queries_whatever_its_size(
+    client, django_assert_num_queries, n_leaves
+):
+    url, officer = open_field(n_leaves)
+    with_documents(url, officer, client, n_leaves)
+    # As the page, plus nothing: every leaf's version is current, so no history is read.
+    with django_assert_num_queries(9):
+        response = client.post(url, post_data(n_leaves, "99", 1))
+    assert response.status_code == 200

@@ -479,7 +479,7 @@ BAD_INPUT = {
     "new file and existing document": (
         {"ev-2.2.1-file": ("moi.pdf", PDF), "ev-2.2.1-existing": "EXISTING"},
         None,
-        "Chọn một tệp mới hoặc một tài liệu đã có, không cả hai.",
+        "Chọn tệp mới hoặc tài liệu đã có, không cả hai.",
     ),
 }
 
@@ -875,3 +875,158 @@ def test_the_leader_can_submit_once_every_leaf_is_filled_and_withdraw(as_user, l
     assert client.post(entry_url("entry_withdraw", year_2024)).status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == "draft"
+
+
+# --- found in review: untouched leaves, history, null users, sessions, number formats --------
+
+
+def test_a_save_never_reverts_a_leaf_the_user_did_not_touch(
+    as_user, officer_a, leader_a, year_2024
+):
+    # The officer's page showed 2.3.1 empty (version 0); the leader then saves 2.3.1 = 1.
+    assert (
+        signed_in(leader_a)
+        .post(field_url(year_2024), field2_post({"2.3.1-score": "1"}))
+        .status_code
+        == 302
+    )
+    # The officer only changes 2.1.1; the form still carries 2.3.1 as the page showed it.
+    response = as_user(officer_a).post(
+        field_url(year_2024), field2_post({"2.1.1-d_done": "9", "2.1.1-d_total": "10"})
+    )
+    assert response.status_code == 302
+    assert leaf(year_2024, "2.3.1").self_score == Decimal("1.00")
+    assert leaf(year_2024, "2.1.1").declared == {"done": "9", "total": "10"}
+
+
+def test_after_a_conflict_untouched_leaves_show_what_is_stored_now(
+    as_user, officer_a, leader_a, year_2024
+):
+    signed_in(leader_a).post(
+        field_url(year_2024),
+        field2_post({"2.3.1-score": "1", "2.2.3-d_count": "2"}),
+    )
+    response = as_user(officer_a).post(field_url(year_2024), field2_post({"2.3.1-score": "2"}))
+    assert response.status_code == 409
+    html = response.content.decode()
+    # 2.2.3 was not touched by the officer: the page now shows the leader's 2, at version 1.
+    assert 'name="2.2.3-d_count" value="2"' in html
+    assert 'name="2.2.3-version" value="1"' in html
+
+
+def test_figures_are_stored_as_plain_numbers_and_shown_back_the_vietnamese_way(
+    as_user, officer_a, year_2024
+):
+    client = as_user(officer_a)
+    client.post(
+        field_url(year_2024), field2_post({"2.1.1-d_done": "100", "2.1.1-d_total": "200,5"})
+    )
+    assert leaf(year_2024, "2.1.1").declared == {"done": "100", "total": "200.5"}
+    html = client.get(field_url(year_2024)).content.decode()
+    assert 'name="2.1.1-d_total" value="200,5"' in html
+
+
+def test_a_thousands_dot_in_a_figure_is_refused(as_user, officer_a, year_2024):
+    response = as_user(officer_a).post(
+        field_url(year_2024), field2_post({"2.1.1-d_done": "1.500", "2.1.1-d_total": "2000"})
+    )
+    assert response.status_code == 200
+    assert "không dùng dấu chấm phân cách hàng nghìn" in response.content.decode()
+    assert leaf(year_2024, "2.1.1") is None
+
+
+def test_not_applicable_discards_a_bad_figure_instead_of_refusing(as_user, officer_a, year_2024):
+    response = as_user(officer_a).post(
+        field_url(year_2024),
+        field2_post(
+            {
+                "2.2.2-not_applicable": "on",
+                "2.2.2-na_reason": "Không phát hiện văn bản",
+                "2.2.2-d_done": "-1",
+            }
+        ),
+    )
+    assert response.status_code == 302
+    stored = leaf(year_2024, "2.2.2")
+    assert (stored.not_applicable, stored.declared, stored.self_score) == (True, {}, None)
+
+
+def test_history_records_documents_attached_and_removed(as_user, officer_a, year_2024):
+    client = as_user(officer_a)
+    client.post(field_url(year_2024), {**field2_post(), "ev-2.2.1-file": pdf("quyet-dinh.pdf")})
+    link = EvidenceLink.objects.get(evidence__original_name="quyet-dinh.pdf")
+    client.post(entry_url("evidence_remove", year_2024, link.pk))
+    html = client.get(entry_url("leaf_history", year_2024, "2.2.1")).content.decode()
+    assert "Gắn tài liệu “quyet-dinh.pdf”" in html
+    assert "Gỡ tài liệu “quyet-dinh.pdf”" in html
+    assert html.index("Gỡ tài liệu") < html.index("Gắn tài liệu")  # newest first
+
+
+def test_the_unit_does_not_see_appraisal_changes_in_the_history_before_publication(
+    as_user, officer_a, appraiser, year_2024
+):
+    stored = leaf(year_2024, "1.1.1")
+    stored.r1_score = Decimal("0.5")
+    stored.r1_reason = "Trễ hạn"
+    stored.save()  # recorded in the history, as an appraisal will be
+    url = entry_url("leaf_history", year_2024, "1.1.1")
+    assert "Trễ hạn" not in as_user(officer_a).get(url).content.decode()
+    assert "Trễ hạn" in signed_in(appraiser).get(url).content.decode()
+
+
+def test_pages_still_work_when_the_person_who_saved_is_deleted(
+    as_user, officer_a, leader_a, year_2024
+):
+    signed_in(leader_a).post(field_url(year_2024), field2_post({"2.3.1-score": "1"}))
+    leader_a.delete()
+    client = as_user(officer_a)
+    assert client.get(field_url(year_2024)).status_code == 200
+    history = client.get(entry_url("leaf_history", year_2024, "2.3.1"))
+    assert history.status_code == 200
+    assert "—" in history.content.decode()
+
+
+def test_a_preview_after_the_session_expired_sends_the_page_to_login(client, year_2024):
+    response = client.post(
+        entry_url("entry_preview", year_2024, "2.2.2"),
+        {"2.2.2-d_done": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=field_url(year_2024),
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_evidence_downloads_are_not_cached_and_a_missing_file_is_404(as_user, officer_a, year_2024):
+    client = as_user(officer_a)
+    client.post(field_url(year_2024), {**field2_post(), "ev-2.2.1-file": pdf("mat.pdf")})
+    evidence = Evidence.objects.get(original_name="mat.pdf")
+    url = entry_url("evidence_download", year_2024, evidence.pk)
+    response = client.get(url)
+    assert "no-store" in response.headers["Cache-Control"]
+    assert b"".join(response.streaming_content) == PDF
+    evidence.file.storage.delete(evidence.file.name)
+    assert client.get(url).status_code == 404
+
+
+def test_a_document_number_typed_without_a_file_is_not_silently_dropped(
+    as_user, officer_a, year_2024
+):
+    response = as_user(officer_a).post(
+        field_url(year_2024), {**field2_post(), "ev-2.2.1-document_number": "12/KH"}
+    )
+    assert response.status_code == 200
+    assert "Chọn tệp để tải lên" in response.content.decode()
+    assert not Evidence.objects.filter(document_number="12/KH").exists()
+
+
+def test_a_chosen_file_lost_to_another_leafs_error_is_asked_for_again(
+    as_user, officer_a, year_2024
+):
+    response = as_user(officer_a).post(
+        field_url(year_2024),
+        {**field2_post({"2.3.1-score": "9"}), "ev-2.2.1-file": pdf("lan-1.pdf")},
+    )
+    assert response.status_code == 200
+    assert "hãy chọn lại tệp" in response.content.decode()
+    assert not Evidence.objects.filter(original_name="lan-1.pdf").exists()

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from scoring import selectors
 from scoring.models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
+from scoring.selectors import is_open, why_locked, window_open
 from scoring.services import (
     Attachment,
     ConflictError,
@@ -27,7 +28,6 @@ from scoring.services import (
     submit_assessment,
     withdraw_assessment,
 )
-from scoring.services.self_assessment import is_open, why_locked, window_open
 from units.roles import SYSTEM_ADMIN, roles_of
 
 D = Decimal
@@ -519,17 +519,17 @@ def test_leaf_history_lists_changes_newest_first_with_old_and_new_values(
     save(assessment, officer_a, ratio(n, 3, 4))
     save(assessment, leader_a, ratio(n, 4, 4, version=1))
 
-    newest, oldest = selectors.leaf_history(assessment, n)
+    newest, oldest = selectors.leaf_history(assessment, n, with_appraisal=False)
 
     assert newest.who == leader_a
     changes = {str(c.label): (c.old, c.new) for c in newest.changes}
     assert changes == {
-        "số liệu kê khai": ({"done": 3, "total": 4}, {"done": 4, "total": 4}),
+        "số liệu kê khai": ("Số đã thực hiện: 3; Tổng số: 4", "Số đã thực hiện: 4; Tổng số: 4"),
         "điểm tự chấm": (D("0.75"), D("1.00")),
     }
     assert oldest.who == officer_a
     assert {str(c.label): (c.old, c.new) for c in oldest.changes} == {
-        "số liệu kê khai": (None, {"done": 3, "total": 4}),
+        "số liệu kê khai": (None, "Số đã thực hiện: 3; Tổng số: 4"),
         "điểm tự chấm": (None, D("0.75")),
     }
     assert newest.when >= oldest.when
@@ -605,6 +605,29 @@ def test_save_field_refused_by_a_later_bad_file_leaves_no_file_behind(assessment
 
     assert not Evidence.objects.filter(assessment=assessment).exists()
     assert leaf(assessment, good) is None
+    assert stored_files(assessment) == files_before
+
+
+def test_save_field_failing_after_a_file_was_written_removes_that_file(assessment, officer_a, node):
+    """The later failure here comes after the good file is on disk (a document attached twice
+    to one leaf), so only the cleanup can remove it."""
+    first, second = node("2.2.2"), node("2.2.1")
+    existing = attach(assessment, officer_a, first).evidence
+    files_before = stored_files(assessment)
+
+    with pytest.raises(ValidationError):
+        save_field(
+            assessment=assessment,
+            roles=roles_of(officer_a),
+            user=officer_a,
+            entries=[],
+            attachments=[
+                Attachment(node=second, upload=pdf("good.pdf")),
+                Attachment(node=first, existing=existing),
+            ],
+        )
+
+    assert not Evidence.objects.filter(original_name="good.pdf").exists()
     assert stored_files(assessment) == files_before
 
 
@@ -956,8 +979,11 @@ def test_add_evidence_creates_an_empty_leaf_row_when_there_is_none(assessment, o
     assert row.not_applicable is False
     assert row.version == 0
     assert row.updated_by == officer_a
-    [record] = LeafScore.history.filter(assessment_id=assessment.id, node_id=n.id)
-    assert record.history_user == officer_a
+    created, attached = LeafScore.history.filter(
+        assessment_id=assessment.id, node_id=n.id
+    ).order_by("history_date", "history_id")
+    assert (created.history_user, attached.history_user) == (officer_a, officer_a)
+    assert attached.history_change_reason == "Gắn tài liệu “plan.pdf”"
     # The empty row does not make a form opened before it stale.
     assert save(assessment, officer_a, ratio(n, 3, 4, version=0)) == 1
     assert leaf(assessment, n).version == 1
@@ -994,7 +1020,7 @@ def test_add_evidence_by_an_appraiser_is_refused(assessment, appraiser, node):
 
 
 def remove(assessment, user, link):
-    remove_evidence_link(assessment=assessment, roles=roles_of(user), link=link)
+    remove_evidence_link(assessment=assessment, roles=roles_of(user), user=user, link=link)
 
 
 def test_removing_one_of_two_links_keeps_the_document(
