@@ -233,6 +233,8 @@ class EvidenceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not self.is_used:
+            return data  # most leaves attach nothing: an empty form is not an error
         has_file, existing = bool(data.get("file")), data.get("existing")
         if has_file and existing:
             raise forms.ValidationError(_("Chọn tệp mới hoặc tài liệu đã có, không cả hai."))

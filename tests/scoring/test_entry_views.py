@@ -1028,5 +1028,8 @@ def test_a_chosen_file_lost_to_another_leafs_error_is_asked_for_again(
         {**field2_post({"2.3.1-score": "9"}), "ev-2.2.1-file": pdf("lan-1.pdf")},
     )
     assert response.status_code == 200
-    assert "hãy chọn lại tệp" in response.content.decode()
+    html = response.content.decode()
+    assert "hãy chọn lại tệp" in html
+    # The leaves' upload forms the user left empty raise nothing.
+    assert "Chọn tệp để tải lên" not in html
     assert not Evidence.objects.filter(original_name="lan-1.pdf").exists()
