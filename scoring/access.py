@@ -96,3 +96,23 @@ def get_link_for_entry(assessment: Assessment, link_id: int) -> EvidenceLink:
         pk=link_id,
         leaf__assessment=assessment,
     )
+
+
+def get_assessment_for_appraisal(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """A unit's assessment as the Interior Department appraises it; nobody else knows the
+    appraisal pages exist."""
+    if not roles.is_interior_staff:
+        raise Http404
+    return get_object_or_404(
+        Assessment.objects.select_related("year__unit_level", "year__framework", "unit"),
+        year_id=year_id,
+        unit__code=unit_code,
+    )
+
+
+def get_year_for_appraisal(roles: Roles, year_id: int) -> AssessmentYear:
+    if not roles.is_interior_staff:
+        raise Http404
+    return get_object_or_404(
+        AssessmentYear.objects.select_related("unit_level", "framework"), pk=year_id
+    )

@@ -53,3 +53,21 @@ def ensure_adjustment_kinds(model) -> None:
                 "default_points": Decimal(points) if points else None,
             },
         )
+
+
+# code: (label, needs a comment) — the reasons the issue names; admins add more.
+APPRAISAL_REASONS = {
+    "missing-evidence": ("Thiếu tài liệu kiểm chứng", False),
+    "late": ("Thực hiện trễ hạn", False),
+    "target-not-reached": ("Không đạt chỉ tiêu", False),
+    "not-per-regulation": ("Không đúng quy định", False),
+    "other": ("Lý do khác", True),
+}
+
+
+def ensure_appraisal_reasons(model) -> None:
+    """Create the default appraisal reasons that are missing (migration and demo)."""
+    for order, (code, (label, needs_comment)) in enumerate(APPRAISAL_REASONS.items()):
+        model.objects.get_or_create(
+            code=code, defaults={"label": label, "needs_comment": needs_comment, "order": order}
+        )

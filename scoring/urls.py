@@ -1,8 +1,9 @@
 from django.urls import path
 
-from .views import entry, pages
+from .views import appraisal, entry, pages
 
 ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
+APPRAISE = "years/<int:year_id>/units/<slug:unit_code>/appraisal/"
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -16,4 +17,7 @@ urlpatterns = [
     path(ENTRY + "links/<int:link_id>/remove/", entry.evidence_remove, name="evidence_remove"),
     path(ENTRY + "submit/", entry.entry_submit, name="entry_submit"),
     path(ENTRY + "withdraw/", entry.entry_withdraw, name="entry_withdraw"),
+    path("years/<int:year_id>/appraisal/", appraisal.worklist, name="worklist"),
+    path(APPRAISE, appraisal.appraise_field, name="appraise"),
+    path(APPRAISE + "fields/<str:field_code>/", appraisal.appraise_field, name="appraise_field"),
 ]

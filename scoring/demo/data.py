@@ -79,7 +79,7 @@ RESULTS_2022 = {
 # enterprise share of budget revenue, and officials disciplined (a deduction of the ledger).
 VU_QUANG_2022 = {
     "leaves": {
-        "1.5.1": ({"done": True}, D("0"), "Không có sáng kiến được công nhận cấp tỉnh"),
+        "1.5.1": ({"done": True}, D("0"), "Không đạt chỉ tiêu"),
         "4.1.2": ({"done": False}, None, ""),
         "9.1.1": ({"count": 2}, None, ""),
         "6.2.1": ({"done": 15, "total": 100}, None, ""),

@@ -15,8 +15,15 @@ from units.models import Membership, Unit, UnitLevel
 from units.roles import GROUP_INTERIOR_ADMIN, SYSTEM_ADMIN
 
 from .. import rules, services
-from ..defaults import ensure_adjustment_kinds
-from ..models import AdjustmentKind, Assessment, AssessmentYear, Framework
+from ..defaults import ensure_adjustment_kinds, ensure_appraisal_reasons
+from ..models import (
+    AdjustmentKind,
+    AppraisalReason,
+    Assessment,
+    AssessmentYear,
+    FieldAssignment,
+    Framework,
+)
 from ..rules import round2
 from . import data
 from .framework import DESCRIPTION, NAME, NODES
@@ -81,7 +88,7 @@ def _leaf_records(
             declared, self_score = {}, spec.max_points
             r1 = changed.get(spec.code, spec.max_points)
             if r1 != spec.max_points:
-                reason = "Tài liệu kiểm chứng chưa chứng minh đầy đủ"
+                reason = "Thiếu tài liệu kiểm chứng"
         else:
             declared = (
                 _variant_declared(changed.get(spec.code), year)
@@ -234,6 +241,12 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
         ),
     )
     _advance_to(year, AssessmentYear.State.APPRAISAL)
+    # The demo's appraiser appraises every field (a council would split them).
+    appraiser = User.objects.get(username="snv.thamdinh")
+    FieldAssignment.objects.bulk_create(
+        FieldAssignment(year=year, field=field, appraiser=appraiser)
+        for field in framework.nodes.filter(parent=None)
+    )
 
 
 def _year_2024(level, framework, units, today: dt.date) -> None:
@@ -267,6 +280,7 @@ def load_demo(*, today: dt.date | None = None) -> bool:
         return False
     today = today or timezone.localdate()
     ensure_adjustment_kinds(AdjustmentKind)  # normally there from the migrations
+    ensure_appraisal_reasons(AppraisalReason)
     level, _ = UnitLevel.objects.get_or_create(
         code=LEVEL_CODE, defaults={"name": "Cấp huyện", "order": 1}
     )

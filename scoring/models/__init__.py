@@ -9,17 +9,19 @@ from .assessments import Assessment, LeafScore
 from .common import POINTS, code_sort_key
 from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
-from .years import AssessmentYear, Band
+from .years import AppraisalReason, AssessmentYear, Band, FieldAssignment
 
 __all__ = [
     "POINTS",
     "Adjustment",
     "AdjustmentKind",
+    "AppraisalReason",
     "Assessment",
     "AssessmentYear",
     "Band",
     "Evidence",
     "EvidenceLink",
+    "FieldAssignment",
     "Framework",
     "FrameworkNode",
     "LeafScore",

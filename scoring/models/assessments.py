@@ -87,6 +87,18 @@ class LeafScore(models.Model):
     # Optimistic locking: a save states the version it was edited from, and is refused when
     # someone else saved the leaf in between (nobody's input is silently overwritten).
     version = models.PositiveIntegerField(_("phiên bản"), default=0)
+    # The appraisal layer has its own author and lock: the unit's page never shows who
+    # appraised, and appraisers' saves do not collide with the unit's.
+    flagged = models.BooleanField(_("yêu cầu giải trình"), default=False)
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thẩm định"),
+    )
+    appraisal_version = models.PositiveIntegerField(_("phiên bản thẩm định"), default=0)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -83,6 +84,15 @@ class AssessmentYear(models.Model):
         return self.state == self.State.PUBLISHED
 
     @property
+    def in_appraisal(self) -> bool:
+        """Between the close of self-assessment and publication: the appraisers' time."""
+        return self.state in (
+            self.State.APPRAISAL,
+            self.State.EXPLANATION,
+            self.State.FINAL_APPRAISAL,
+        )
+
+    @property
     def next_state(self) -> str | None:
         position = self.STATE_ORDER.index(self.state)
         return self.STATE_ORDER[position + 1] if position + 1 < len(self.STATE_ORDER) else None
@@ -134,3 +144,56 @@ class Band(models.Model):
 
     def __str__(self):
         return f"{self.label} ≥ {self.lower_bound}"
+
+
+class FieldAssignment(models.Model):
+    """An appraiser appraises the leaves of the fields assigned to them for a year (the
+    council's member departments each take their own fields)."""
+
+    year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    field = models.ForeignKey(
+        "scoring.FrameworkNode",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("lĩnh vực"),
+    )
+    appraiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="field_assignments",
+        verbose_name=_("người thẩm định"),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "field", "appraiser"], name="assignment_unique")
+        ]
+        verbose_name = _("phân công thẩm định")
+        verbose_name_plural = _("phân công thẩm định")
+
+    def __str__(self):
+        return f"{self.year} · {self.field.code} · {self.appraiser}"
+
+
+class AppraisalReason(models.Model):
+    """A reason an appraiser gives for a score (missing evidence, late …); admins extend the
+    list. The reason's text is copied onto the leaf, so renaming one later rewrites nothing."""
+
+    code = models.SlugField(_("mã"), max_length=60, unique=True)
+    label = models.CharField(_("lý do"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    needs_comment = models.BooleanField(_("cần nhận xét kèm theo"), default=False)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["order", "label"]
+        verbose_name = _("lý do thẩm định")
+        verbose_name_plural = _("lý do thẩm định")
+
+    def __str__(self):
+        return self.label

@@ -3,6 +3,7 @@
 Selectors fetch plain rows and hand them to ``calculations``; no template ever triggers a query.
 """
 
+from .appraisal import AppraisalPage, WorkItem, appraisal_page, worklist
 from .entry import (
     EntryPage,
     entry_page,
@@ -31,6 +32,7 @@ from .results import (
 )
 
 __all__ = [
+    "AppraisalPage",
     "EntryPage",
     "NodeRow",
     "Ranking",
@@ -39,6 +41,8 @@ __all__ = [
     "ScorecardLine",
     "Tree",
     "UnitResult",
+    "WorkItem",
+    "appraisal_page",
     "entry_page",
     "entry_statuses",
     "framework_tree",
@@ -50,6 +54,7 @@ __all__ = [
     "units_of",
     "why_locked",
     "window_open",
+    "worklist",
     "year_ranking",
     "year_results",
     "years_for",

@@ -3,6 +3,7 @@
 One module per kind of work; import from here.
 """
 
+from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
 from .frameworks import NodeSpec, create_framework
 from .results import AdjustmentRecord, LeafRecord, import_results
 from .self_assessment import (
@@ -20,6 +21,7 @@ from .years import advance_year, create_year
 
 __all__ = [
     "AdjustmentRecord",
+    "AppraisalEntry",
     "Attachment",
     "ConflictError",
     "LeafEntry",
@@ -27,6 +29,8 @@ __all__ = [
     "NodeSpec",
     "add_evidence",
     "advance_year",
+    "appraisable_fields",
+    "appraise_leaves",
     "create_framework",
     "create_year",
     "import_results",

@@ -16,3 +16,12 @@ def display_name(user) -> str:
 @register.filter
 def declared_text(declared, node) -> str:
     return describe_declared(node, declared)
+
+
+@register.filter
+def subtract(value, other):
+    """value − other, for the appraised-minus-self difference."""
+    try:
+        return value - other
+    except TypeError:
+        return ""

@@ -1,0 +1,155 @@
+"""The Interior Department's appraisal of a unit's leaves, round 1 and round 2."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from units.roles import Roles
+
+from .. import rules, workflow
+from ..models import AppraisalReason, Assessment, FieldAssignment, FrameworkNode, LeafScore
+from .self_assessment import Conflict, ConflictError
+
+ROUND_STATE = {1: "appraisal", 2: "final_appraisal"}
+
+
+def appraisable_fields(*, year, roles: Roles, user) -> set[int] | None:
+    """Ids of the fields this person appraises in a year; ``None`` means every field (the
+    Interior Department's admins)."""
+    if roles.is_interior_admin:
+        return None
+    if not roles.is_appraiser:
+        return set()
+    return set(
+        FieldAssignment.objects.filter(year=year, appraiser=user).values_list("field_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class AppraisalEntry:
+    """An appraiser's input for one leaf, and the appraisal version their page showed."""
+
+    node_id: int
+    version: int
+    score: Decimal | None
+    reason: str = ""  # an AppraisalReason code
+    comment: str = ""
+    flagged: bool = False  # round 1: ask the unit to explain this leaf
+
+
+FIELDS = {
+    1: ["r1_score", "r1_reason", "r1_comment", "flagged"],
+    2: ["r2_score", "r2_reason", "r2_comment"],
+}
+EMPTY = {1: (None, "", "", False), 2: (None, "", "")}
+
+
+@transaction.atomic
+def appraise_leaves(
+    *,
+    assessment: Assessment,
+    roles: Roles,
+    user,
+    round_no: int,
+    entries: Sequence[AppraisalEntry],
+) -> int:
+    """Save appraisal scores of one round; returns how many leaves changed.
+
+    Round 1 while the year is in appraisal, round 2 (flagged leaves only) in final appraisal;
+    an appraiser only on the fields assigned to them. A score below the maximum needs a reason
+    from the list (and a comment where the reason asks for one). All or nothing, with the same
+    optimistic lock as the unit's entry (``ConflictError``).
+    """
+    if not (roles.is_appraiser or roles.is_interior_admin):
+        raise PermissionDenied
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("year")
+        .get(pk=assessment.pk)
+    )
+    year = assessment.year
+    if year.state != ROUND_STATE[round_no]:
+        raise ValidationError(
+            _("Kỳ đánh giá đang ở bước “%(state)s”: không thẩm định vòng %(n)s được.")
+            % {"state": year.get_state_display(), "n": round_no}
+        )
+    allowed = appraisable_fields(year=year, roles=roles, user=user)
+    nodes = FrameworkNode.objects.in_bulk([e.node_id for e in entries])
+    field_ids = dict(
+        FrameworkNode.objects.filter(framework_id=year.framework_id, parent=None).values_list(
+            "code", "id"
+        )
+    )
+    reasons = {r.code: r for r in AppraisalReason.objects.filter(is_active=True)}
+    stored = {
+        row.node_id: row
+        for row in LeafScore.objects.select_for_update(of=("self",)).filter(
+            assessment=assessment, node_id__in=nodes
+        )
+    }
+    problems, conflicts, changed, created = [], [], [], []
+    for entry in entries:
+        node = nodes.get(entry.node_id)
+        if node is None or node.framework_id != year.framework_id or not node.is_leaf:
+            raise ValidationError(_("Tiêu chí không thuộc bộ chỉ số của năm này."))
+        if allowed is not None and field_ids.get(node.field_code) not in allowed:
+            raise PermissionDenied
+        row = stored.get(node.id)
+        try:
+            new = round_values(node, row, entry, round_no, reasons)
+        except rules.DeclaredError as exc:
+            problems.append(f"{node.code}: {exc.message}")
+            continue
+        old = tuple(getattr(row, name) for name in FIELDS[round_no]) if row else EMPTY[round_no]
+        if new == old:
+            continue
+        if entry.version != (row.appraisal_version if row else 0):
+            conflicts.append(Conflict(node, row))
+            continue
+        if row is None:
+            row = LeafScore(assessment=assessment, node=node)
+            created.append(row)
+        else:
+            changed.append(row)
+        for name, value in zip(FIELDS[round_no], new, strict=True):
+            setattr(row, name, value)
+        row.appraisal_version += 1
+        row.appraised_by = user
+        row.updated_at = timezone.now()
+    if problems:
+        raise ValidationError(problems)
+    if conflicts:
+        raise ConflictError(conflicts)
+    saved = [*FIELDS[round_no], "appraisal_version", "appraised_by", "updated_at"]
+    if changed:
+        bulk_update_with_history(changed, LeafScore, saved, default_user=user)
+    if created:
+        bulk_create_with_history(created, LeafScore, default_user=user)
+    return len(changed) + len(created)
+
+
+def round_values(node, row, entry: AppraisalEntry, round_no: int, reasons) -> tuple:
+    if row is not None and row.not_applicable:
+        raise rules.DeclaredError("score", _("Đơn vị đã đánh dấu không áp dụng."))
+    if round_no == 2 and not (row and row.flagged):
+        raise rules.DeclaredError("score", _("Chỉ thẩm định lại tiêu chí đã yêu cầu giải trình."))
+    score = None
+    if entry.score is not None:
+        score = rules.check_score(entry.score, node.max_points, workflow.LeafRule.of(node).step)
+    reason = reasons.get(entry.reason) if entry.reason else None
+    if entry.reason and reason is None:
+        raise rules.DeclaredError("reason", _("Lý do không có trong danh sách."))
+    if score is not None and score < node.max_points and reason is None:
+        raise rules.DeclaredError("reason", _("Chấm dưới điểm tối đa thì cần chọn lý do."))
+    if reason is not None and reason.needs_comment and not entry.comment.strip():
+        raise rules.DeclaredError("comment", _("Lý do này cần nhận xét kèm theo."))
+    values = (score, reason.label if reason else "", entry.comment.strip())
+    return (*values, entry.flagged) if round_no == 1 else values
