@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from . import rules, uploads, workflow
-from .models import Evidence, FrameworkNode
+from .models import AdjustmentKind, Evidence, FrameworkNode
 from .services.appraisal import AppraisalEntry, round_values
 from .services.self_assessment import LeafEntry
 
@@ -341,3 +341,43 @@ class AppraisalForm(forms.Form):
             return data
         self.entry = entry
         return data
+
+
+class AnswerForm(forms.Form):
+    """The unit's answer to one flagged leaf in the explanation round."""
+
+    answer = forms.CharField(
+        label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AdjustmentForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label=_("Loại"), queryset=AdjustmentKind.objects.filter(is_active=True)
+    )
+    count = DigitsField(label=_("Số trường hợp (nếu tính theo mỗi trường hợp)"), required=False)
+    points = FigureField(
+        label=_("Điểm (để trống: theo điểm mặc định của loại)"),
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+    )
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.FileField(label=_("Tài liệu"), required=False)
+
+
+class AdvanceForm(forms.Form):
+    """Moving a year on; opening the explanation round sets its deadline."""
+
+    explanation_closes = forms.DateTimeField(
+        label=_("Hạn giải trình"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    confirm = forms.BooleanField(label=_("Tôi đã đọc và xác nhận."), required=True)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại để sửa"), widget=forms.Textarea(attrs={"rows": 3})
+    )

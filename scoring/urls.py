@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appraisal, entry, pages
+from .views import appraisal, entry, explanation, manage, pages
 
 ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
 APPRAISE = "years/<int:year_id>/units/<slug:unit_code>/appraisal/"
@@ -17,7 +17,20 @@ urlpatterns = [
     path(ENTRY + "links/<int:link_id>/remove/", entry.evidence_remove, name="evidence_remove"),
     path(ENTRY + "submit/", entry.entry_submit, name="entry_submit"),
     path(ENTRY + "withdraw/", entry.entry_withdraw, name="entry_withdraw"),
+    path(
+        "years/<int:year_id>/units/<slug:unit_code>/explanation/",
+        explanation.explanation,
+        name="explanation",
+    ),
     path("years/<int:year_id>/appraisal/", appraisal.worklist, name="worklist"),
+    path("years/<int:year_id>/state/", manage.year_state, name="year_state"),
+    path("years/<int:year_id>/reopen/", manage.year_reopen, name="year_reopen"),
+    path("years/<int:year_id>/units/<slug:unit_code>/ledger/", manage.ledger, name="ledger"),
+    path(
+        "years/<int:year_id>/units/<slug:unit_code>/ledger/<int:entry_id>/remove/",
+        manage.ledger_remove,
+        name="ledger_remove",
+    ),
     path(APPRAISE, appraisal.appraise_field, name="appraise"),
     path(APPRAISE + "fields/<str:field_code>/", appraisal.appraise_field, name="appraise_field"),
 ]

@@ -9,7 +9,7 @@ from .assessments import Assessment, LeafScore
 from .common import POINTS, code_sort_key
 from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
-from .years import AppraisalReason, AssessmentYear, Band, FieldAssignment
+from .years import AppraisalReason, AssessmentYear, Band, FieldAssignment, YearReopening
 
 __all__ = [
     "POINTS",
@@ -25,5 +25,6 @@ __all__ = [
     "Framework",
     "FrameworkNode",
     "LeafScore",
+    "YearReopening",
     "code_sort_key",
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .assessments import Assessment
 from .common import POINTS
+from .evidence import private_storage
 
 
 class AdjustmentKind(models.Model):
@@ -54,6 +55,9 @@ class Adjustment(models.Model):
     )
     count = models.PositiveIntegerField(_("số trường hợp"), null=True, blank=True)
     reason = models.TextField(_("lý do"))
+    document = models.FileField(
+        _("tài liệu"), upload_to="adjustments/", storage=private_storage, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -68,6 +68,8 @@ class EvidenceLink(models.Model):
         verbose_name=_("tiêu chí"),
     )
     reference = models.CharField(_("mục, trang chứng minh"), max_length=200, blank=True)
+    # Added during the explanation round, after the appraisal asked for it.
+    supplementary = models.BooleanField(_("tài liệu bổ sung khi giải trình"), default=False)
 
     class Meta:
         constraints = [

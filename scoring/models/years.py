@@ -197,3 +197,33 @@ class AppraisalReason(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class YearReopening(models.Model):
+    """A published year taken back for a correction: explicit, with a reason, and shown on the
+    ranking afterwards."""
+
+    year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.CASCADE,
+        related_name="reopenings",
+        verbose_name=_("kỳ đánh giá"),
+    )
+    reason = models.TextField(_("lý do"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người mở lại"),
+    )
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    previously_published_at = models.DateTimeField(_("đã công bố lúc"), null=True)
+
+    class Meta:
+        ordering = ["year", "at"]
+        verbose_name = _("lần mở lại để sửa")
+        verbose_name_plural = _("lần mở lại để sửa")
+
+    def __str__(self):
+        return f"{self.year} · {self.at:%d/%m/%Y}"

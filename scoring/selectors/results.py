@@ -221,6 +221,7 @@ class Ranking:
     rows: list[RankingRow]
     previous: AssessmentYear | None
     bands: list[tuple[str, Decimal]] = field(default_factory=list)
+    reopenings: list = field(default_factory=list)
 
     @property
     def provisional(self) -> bool:
@@ -263,6 +264,7 @@ def year_ranking(year: AssessmentYear) -> Ranking:
         rows=rows,
         previous=previous,
         bands=bands,
+        reopenings=list(year.reopenings.all()),
     )
 
 

@@ -4,7 +4,9 @@ One module per kind of work; import from here.
 """
 
 from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
+from .explanation import Answer, answer_explanations, explanation_open, save_explanations
 from .frameworks import NodeSpec, create_framework
+from .ledger import add_adjustment, remove_adjustment
 from .results import AdjustmentRecord, LeafRecord, import_results
 from .self_assessment import (
     Attachment,
@@ -17,24 +19,31 @@ from .self_assessment import (
     submit_assessment,
     withdraw_assessment,
 )
-from .years import advance_year, create_year
+from .years import advance_year, create_year, reopen_year
 
 __all__ = [
     "AdjustmentRecord",
+    "Answer",
     "AppraisalEntry",
     "Attachment",
     "ConflictError",
     "LeafEntry",
     "LeafRecord",
     "NodeSpec",
+    "add_adjustment",
     "add_evidence",
     "advance_year",
+    "answer_explanations",
     "appraisable_fields",
     "appraise_leaves",
     "create_framework",
     "create_year",
+    "explanation_open",
     "import_results",
+    "remove_adjustment",
     "remove_evidence_link",
+    "reopen_year",
+    "save_explanations",
     "save_field",
     "save_leaves",
     "submit_assessment",

@@ -98,7 +98,7 @@ def _leaf_score(node: FrameworkNode, record: LeafRecord) -> LeafScore:
     )
 
 
-def _adjustment(kind: AdjustmentKind | None, record: AdjustmentRecord) -> Adjustment:
+def adjustment_entry(kind: AdjustmentKind | None, record: AdjustmentRecord) -> Adjustment:
     """The ledger entry for one record, or a ``DeclaredError`` saying what is wrong with it."""
     if kind is None or not kind.is_active:
         raise rules.DeclaredError("kind", _("không có loại điểm thưởng/trừ %s") % record.kind)
@@ -166,7 +166,7 @@ def import_results(
     entries = []
     for record in adjustments:
         try:
-            entries.append(_adjustment(kinds.get(record.kind), record))
+            entries.append(adjustment_entry(kinds.get(record.kind), record))
         except rules.DeclaredError as exc:
             problems.append(f"{record.kind}: {exc.message}")
     if problems:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,6 +21,7 @@ from units.roles import Roles
 from .. import rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
 from ..selectors.entry import entry_statuses, why_locked, window_open
+from .explanation import explanation_open
 
 
 def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
@@ -235,16 +236,22 @@ def add_evidence(
     document_date: date | None = None,
     existing: Evidence | None = None,
     written: list | None = None,
+    supplementary: bool = False,
 ) -> EvidenceLink:
     """Attach a document to a leaf: a new upload, or a file the unit already uploaded for
     another leaf (one document often proves several). The leaf's history records it.
 
     A new file is written before the transaction commits; it is removed again if this call
     fails, and appended to ``written`` so that a caller whose later step fails can remove it.
+    ``supplementary``: added in the explanation round, to a leaf the appraisal flagged.
     """
     _require_unit_staff(assessment, roles)
     assessment = _lock(assessment)
-    _require_open(assessment)
+    if supplementary:
+        if not explanation_open(assessment):
+            raise ValidationError(_("Vòng giải trình không mở."))
+    else:
+        _require_open(assessment)
     if node.framework_id != assessment.year.framework_id or not node.is_leaf:
         raise ValidationError(_("Tiêu chí không thuộc bộ chỉ số của năm này."))
     if node.filled_by != FrameworkNode.FilledBy.UNIT:
@@ -252,6 +259,8 @@ def add_evidence(
     if (upload is None) == (existing is None):
         raise ValidationError(_("Chọn một tệp để tải lên hoặc một tài liệu đã có."))
     leaf = _leaf_row(assessment, node, user)
+    if supplementary and not leaf.flagged:
+        raise ValidationError(_("Chỉ giải trình các tiêu chí được yêu cầu."))
     if existing is not None:
         if existing.assessment_id != assessment.id:
             raise PermissionDenied
@@ -277,7 +286,9 @@ def add_evidence(
             raise
         if written is not None:
             written.append(evidence.file)
-    link = EvidenceLink.objects.create(evidence=evidence, leaf=leaf, reference=reference.strip())
+    link = EvidenceLink.objects.create(
+        evidence=evidence, leaf=leaf, reference=reference.strip(), supplementary=supplementary
+    )
     _record_event(
         leaf,
         user,
@@ -327,15 +338,16 @@ class Attachment:
     existing: Evidence | None = None
 
 
-def save_field(
+def save_with_attachments(
     *,
     assessment: Assessment,
     roles: Roles,
     user,
-    entries: Sequence[LeafEntry],
+    write: Callable[[], int],
     attachments: Sequence[Attachment] = (),
+    supplementary: bool = False,
 ) -> int:
-    """One field's form: its entries and the documents attached with them, all or nothing.
+    """Run ``write`` and attach the documents, all or nothing.
 
     Files are checked before anything is written; should a later step still fail, the files
     this call wrote are removed, since a rolled-back transaction does not take them along.
@@ -346,7 +358,7 @@ def save_field(
     written: list = []
     try:
         with transaction.atomic():
-            changed = save_leaves(assessment=assessment, roles=roles, user=user, entries=entries)
+            changed = write()
             for attachment in attachments:
                 add_evidence(
                     assessment=assessment,
@@ -359,9 +371,28 @@ def save_field(
                     document_date=attachment.document_date,
                     existing=attachment.existing,
                     written=written,
+                    supplementary=supplementary,
                 )
     except BaseException:
         for file in written:
             file.storage.delete(file.name)
         raise
     return changed + len(attachments)
+
+
+def save_field(
+    *,
+    assessment: Assessment,
+    roles: Roles,
+    user,
+    entries: Sequence[LeafEntry],
+    attachments: Sequence[Attachment] = (),
+) -> int:
+    """One field's form: its entries and the documents attached with them, all or nothing."""
+    return save_with_attachments(
+        assessment=assessment,
+        roles=roles,
+        user=user,
+        write=lambda: save_leaves(assessment=assessment, roles=roles, user=user, entries=entries),
+        attachments=attachments,
+    )

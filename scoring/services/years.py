@@ -11,7 +11,7 @@ from units.models import Unit, UnitLevel
 from units.roles import Roles
 
 from .. import selectors
-from ..models import Assessment, AssessmentYear, Band, Framework
+from ..models import Assessment, AssessmentYear, Band, Framework, YearReopening
 from .common import require_interior_admin
 
 
@@ -87,4 +87,22 @@ def advance_year(*, year: AssessmentYear, roles: Roles, to_state: str) -> Assess
     if to_state == AssessmentYear.State.PUBLISHED:
         year.published_at = timezone.now()
     year.save(update_fields=["state", "published_at"])
+    return year
+
+
+@transaction.atomic
+def reopen_year(*, year: AssessmentYear, roles: Roles, user, reason: str) -> AssessmentYear:
+    """Take a published year back to final appraisal for a correction. Explicit, with a
+    reason, and kept: the ranking shows the year was corrected."""
+    require_interior_admin(roles)
+    year = AssessmentYear.objects.select_for_update(of=("self",)).get(pk=year.pk)
+    if not year.is_published:
+        raise ValidationError(_("Chỉ mở lại được kỳ đánh giá đã công bố."))
+    if not reason.strip():
+        raise ValidationError(_("Cần nêu lý do mở lại."))
+    YearReopening.objects.create(
+        year=year, reason=reason.strip(), by=user, previously_published_at=year.published_at
+    )
+    year.state = AssessmentYear.State.FINAL_APPRAISAL
+    year.save(update_fields=["state"])
     return year

@@ -1,0 +1,161 @@
+"""The Interior Department's admin pages of a year: its state, and a unit's ledger."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from units.roles import roles_of
+
+from .. import access, services
+from ..forms import AdjustmentForm, AdvanceForm, ReopenForm
+from ..models import Adjustment, AssessmentYear
+
+# What each step locks or opens, said before the admin confirms it.
+STEP_EFFECTS = {
+    "self_assessment": gettext_lazy(
+        "Mở cho các đơn vị tự đánh giá trong thời hạn đã đặt. Bộ chỉ số của năm không sửa được nữa."
+    ),
+    "appraisal": gettext_lazy(
+        "Khóa tự đánh giá của mọi đơn vị, kể cả đơn vị chưa gửi. Các thành viên hội đồng bắt đầu "
+        "thẩm định vòng 1."
+    ),
+    "explanation": gettext_lazy(
+        "Khóa thẩm định vòng 1. Mỗi đơn vị thấy các tiêu chí được yêu cầu giải trình, với điểm và "
+        "lý do vòng 1, và trả lời trước hạn giải trình."
+    ),
+    "final_appraisal": gettext_lazy(
+        "Khóa giải trình. Thẩm định lại (vòng 2) các tiêu chí đã yêu cầu giải trình."
+    ),
+    "published": gettext_lazy(
+        "Công bố kết quả cho mọi người dùng. Điểm bị đóng băng; muốn sửa phải mở lại có lý do."
+    ),
+}
+
+
+def _admin_year(request, year_id):
+    roles = roles_of(request.user)
+    year = access.get_year_for_appraisal(roles, year_id)
+    if not roles.is_interior_admin:
+        raise PermissionDenied
+    return roles, year
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def year_state(request, year_id: int):
+    roles, year = _admin_year(request, year_id)
+    form = AdvanceForm(request.POST or None)
+    reopen = ReopenForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            if year.next_state == "explanation" and form.cleaned_data["explanation_closes"]:
+                AssessmentYear.objects.filter(pk=year.pk).update(
+                    explanation_closes=form.cleaned_data["explanation_closes"]
+                )
+            services.advance_year(year=year, roles=roles, to_state=year.next_state)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Đã chuyển kỳ đánh giá sang bước tiếp theo."))
+            return redirect(reverse("year_state", args=[year.pk]))
+    return render(
+        request,
+        "scoring/manage/year_state.html",
+        {
+            "year": year,
+            "form": form,
+            "reopen_form": reopen,
+            "effect": STEP_EFFECTS.get(year.next_state),
+            "next_label": dict(AssessmentYear.State.choices).get(year.next_state),
+            "reopenings": year.reopenings.select_related("by"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def year_reopen(request, year_id: int):
+    roles, year = _admin_year(request, year_id)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_year(
+                year=year, roles=roles, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Đã mở lại kỳ đánh giá để sửa."))
+    else:
+        messages.error(request, _("Cần nêu lý do mở lại."))
+    return redirect(reverse("year_state", args=[year.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ledger(request, year_id: int, unit_code: str):
+    roles = roles_of(request.user)
+    assessment = access.get_assessment_for_appraisal(roles, year_id, unit_code)
+    form = AdjustmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not roles.is_interior_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.add_adjustment(
+                    assessment=assessment,
+                    roles=roles,
+                    user=request.user,
+                    kind=data["kind"].code,
+                    reason=data["reason"],
+                    points=data["points"],
+                    count=data["count"],
+                    document=data["document"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã thêm vào sổ điểm thưởng, điểm trừ."))
+                return redirect(reverse("ledger", args=[year_id, unit_code]))
+    entries = list(
+        Adjustment.objects.filter(assessment=assessment).select_related("kind", "created_by")
+    )
+    return render(
+        request,
+        "scoring/manage/ledger.html",
+        {
+            "assessment": assessment,
+            "year": assessment.year,
+            "entries": entries,
+            "form": form,
+            "can_edit": roles.is_interior_admin and assessment.year.in_appraisal,
+        },
+    )
+
+
+@require_POST
+@login_required
+def ledger_remove(request, year_id: int, unit_code: str, entry_id: int):
+    roles = roles_of(request.user)
+    assessment = access.get_assessment_for_appraisal(roles, year_id, unit_code)
+    entry = get_object_or_404(Adjustment, pk=entry_id, assessment=assessment)
+    try:
+        services.remove_adjustment(adjustment=entry, roles=roles)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Đã xóa khỏi sổ."))
+    return redirect(reverse("ledger", args=[year_id, unit_code]))
