@@ -324,8 +324,8 @@ class AppraisalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
+        if self.errors or not self.touched:
+            return data  # an untouched leaf is not judged again (imported scores stand)
         entry = AppraisalEntry(
             node_id=self.node.id,
             version=data.get("version") or 0,

@@ -57,6 +57,7 @@ def _leaf_records(
     variants: str = "",
     *,
     appraise=True,
+    unappraised=(),
     fields=None,
     overrides=None,
     survey=None,
@@ -64,8 +65,9 @@ def _leaf_records(
 ):
     """Records of every unit-filled leaf: full marks except the given variants and overrides.
 
-    ``appraise`` copies the self-score into round 1, as an appraiser who agrees would; manual
-    variants are self-scored at max and cut by the appraisal, as self-scores tend to be.
+    ``appraise`` copies the self-score into round 1, as an appraiser who agrees would, except
+    on the fields in ``unappraised``; manual variants are self-scored at max and cut by the
+    appraisal, as self-scores tend to be.
     """
     changed = {data.VARIANTS[v][0]: data.VARIANTS[v][1] for v in variants}
     overrides = overrides or {}
@@ -99,14 +101,15 @@ def _leaf_records(
         if spec.rule != "manual" and r1 is None:
             params = rules.validate_params(spec.rule, spec.params, spec.max_points)
             r1 = rules.compute_score(spec.rule, params, spec.max_points, declared)
+        appraised = appraise and spec.code.split(".")[0] not in unappraised
         records.append(
             services.LeafRecord(
                 spec.code,
                 declared=declared,
                 self_score=self_score,
                 explanation="Có tài liệu kiểm chứng kèm theo.",
-                r1_score=r1 if appraise else None,
-                r1_reason=reason if appraise else "",
+                r1_score=r1 if appraised else None,
+                r1_reason=reason if appraised else "",
             )
         )
     if survey is not None:
@@ -229,7 +232,6 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
                 2023,
                 variants,
                 survey=survey + Decimal("0.1"),
-                appraise=code not in data.AWAITING_APPRAISAL_2023,
                 not_applicable=data.NOT_APPLICABLE_2023.get(code),
             ),
         )
@@ -237,7 +239,10 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
         roles=SYSTEM_ADMIN,
         assessment=assessments["vu-quang"],
         leaves=_leaf_records(
-            2023, data.VU_QUANG_2023_SELF, appraise=False, survey=Decimal("19.35")
+            2023,
+            data.VU_QUANG_2023_SELF,
+            unappraised=data.AWAITING_APPRAISAL_2023["vu-quang"],
+            survey=Decimal("19.35"),
         ),
     )
     _advance_to(year, AssessmentYear.State.APPRAISAL)

@@ -101,6 +101,10 @@ class FrameworkNode(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_survey(self) -> bool:
+        return self.rule == "survey"
+
+    @property
     def field_code(self) -> str:
         """The code of the field (top-level node) this node belongs to."""
         return self.code.split(".", 1)[0]

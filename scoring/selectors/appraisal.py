@@ -29,7 +29,9 @@ class WorkItem:
         if state == "appraisal":
             if self.appraised == 0:
                 return str(_("Chưa thẩm định"))
-            return str(_("Đang thẩm định"))
+            if self.appraised < self.leaves:
+                return str(_("Đang thẩm định"))
+            return str(_("Đã thẩm định vòng 1"))
         if state == "explanation":
             if self.flagged and self.answered < self.flagged:
                 return str(_("Chờ giải trình"))
@@ -41,19 +43,25 @@ class WorkItem:
 
 def worklist(year: AssessmentYear) -> list[WorkItem]:
     """Every unit of the year with its counts: 3 queries whatever the number of units."""
+    # The survey is entered in its own grid, not appraised leaf by leaf: left out here.
     leaf_count = (
-        FrameworkNode.objects.filter(framework_id=year.framework_id).exclude(rule="").count()
+        FrameworkNode.objects.filter(framework_id=year.framework_id)
+        .exclude(rule__in=["", "survey"])
+        .count()
     )
     counts = {
         row["assessment_id"]: row
         for row in LeafScore.objects.filter(assessment__year=year)
+        .exclude(node__rule="survey")
         .values("assessment_id")
+        # Aliases differ from the field names: an alias named like a field would shadow it
+        # in the filters that follow.
         .annotate(
-            na=Count("id", filter=Q(not_applicable=True)),
-            appraised=Count("id", filter=Q(r1_score__isnull=False)),
-            flagged=Count("id", filter=Q(flagged=True)),
-            answered=Count("id", filter=Q(flagged=True) & ~Q(explanation_answer="")),
-            reappraised=Count("id", filter=Q(flagged=True, r2_score__isnull=False)),
+            n_na=Count("id", filter=Q(not_applicable=True)),
+            n_appraised=Count("id", filter=Q(r1_score__isnull=False)),
+            n_flagged=Count("id", filter=Q(flagged=True)),
+            n_answered=Count("id", filter=Q(flagged=True) & ~Q(explanation_answer="")),
+            n_reappraised=Count("id", filter=Q(flagged=True, r2_score__isnull=False)),
         )
         .order_by()
     }
@@ -63,11 +71,11 @@ def worklist(year: AssessmentYear) -> list[WorkItem]:
         items.append(
             WorkItem(
                 assessment=assessment,
-                leaves=leaf_count - row.get("na", 0),
-                appraised=row.get("appraised", 0),
-                flagged=row.get("flagged", 0),
-                answered=row.get("answered", 0),
-                reappraised=row.get("reappraised", 0),
+                leaves=leaf_count - row.get("n_na", 0),
+                appraised=row.get("n_appraised", 0),
+                flagged=row.get("n_flagged", 0),
+                answered=row.get("n_answered", 0),
+                reappraised=row.get("n_reappraised", 0),
             )
         )
     return sorted(items, key=lambda item: item.assessment.unit.name)
