@@ -25,6 +25,8 @@ urlpatterns = [
     path("years/<int:year_id>/appraisal/", appraisal.worklist, name="worklist"),
     path("years/<int:year_id>/state/", manage.year_state, name="year_state"),
     path("years/<int:year_id>/reopen/", manage.year_reopen, name="year_reopen"),
+    path("years/<int:year_id>/assignments/", manage.assignments, name="assignments"),
+    path("years/<int:year_id>/survey/", manage.survey, name="survey"),
     path("years/<int:year_id>/units/<slug:unit_code>/ledger/", manage.ledger, name="ledger"),
     path(
         "years/<int:year_id>/units/<slug:unit_code>/ledger/<int:entry_id>/remove/",

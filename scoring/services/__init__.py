@@ -6,6 +6,7 @@ One module per kind of work; import from here.
 from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
 from .explanation import Answer, answer_explanations, explanation_open, save_explanations
 from .frameworks import NodeSpec, create_framework
+from .interior import save_survey, set_assignments
 from .ledger import add_adjustment, remove_adjustment
 from .results import AdjustmentRecord, LeafRecord, import_results
 from .self_assessment import (
@@ -46,6 +47,8 @@ __all__ = [
     "save_explanations",
     "save_field",
     "save_leaves",
+    "save_survey",
+    "set_assignments",
     "submit_assessment",
     "withdraw_assessment",
 ]
