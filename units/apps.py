@@ -6,3 +6,6 @@ class UnitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "units"
     verbose_name = _("Đơn vị")
+
+    def ready(self):
+        from . import middleware  # noqa: F401  (connects the sign-in signal)

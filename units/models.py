@@ -71,3 +71,23 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class AccountState(models.Model):
+    """What the app needs to know of an account beyond Django's user: whether its password is
+    a temporary one the Interior Department set, to be changed at the next sign-in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_state",
+        verbose_name=_("người dùng"),
+    )
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
+
+    class Meta:
+        verbose_name = _("trạng thái tài khoản")
+        verbose_name_plural = _("trạng thái tài khoản")
+
+    def __str__(self):
+        return str(self.user)

@@ -1,0 +1,117 @@
+"""The Interior Department's admins manage accounts in the app; temporary passwords are
+changed at the first sign-in."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from units.models import AccountState, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def create(client, **data):
+    return client.post(reverse("accounts"), data, follow=True)
+
+
+def temporary_password(response) -> str:
+    return re.search(r"Mật khẩu tạm: ([a-z0-9-]+)", response.content.decode()).group(1)
+
+
+@pytest.mark.parametrize("who", ["appraiser", "officer_a", "leader_a", "viewer"])
+def test_only_the_interior_admin_has_the_accounts_page(as_user, request, who):
+    client = as_user(request.getfixturevalue(who))
+    assert client.get(reverse("accounts")).status_code == 404
+    assert client.post(reverse("accounts"), {"username": "x"}).status_code == 404
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get(reverse("accounts")).status_code == 302
+
+
+def test_an_officer_account_is_created_with_a_temporary_password(as_user, interior_admin):
+    response = create(
+        as_user(interior_admin),
+        username="vuquang.canbo2",
+        full_name="Nguyễn Văn An",
+        role="officer",
+        unit=Membership.objects.get(user__username="vuquang.canbo").unit_id,
+    )
+    password = temporary_password(response)
+    user = User.objects.get(username="vuquang.canbo2")
+    assert (user.first_name, user.last_name) == ("Nguyễn Văn", "An")
+    assert user.memberships.get().role == "officer"
+    assert AccountState.objects.get(user=user).must_change_password
+    assert user.check_password(password)
+
+
+def test_the_first_sign_in_goes_to_the_password_change_until_done(as_user, interior_admin):
+    response = create(as_user(interior_admin), username="xem2", full_name="Trần B", role="viewer")
+    password = temporary_password(response)
+    newcomer = Client()
+    assert (
+        newcomer.post(reverse("login"), {"username": "xem2", "password": password}).status_code
+        == 302
+    )
+    response = newcomer.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("password_change")
+    response = newcomer.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": "Ha-Tinh-2026!x",
+            "new_password2": "Ha-Tinh-2026!x",
+        },
+    )
+    assert response.status_code == 302
+    assert newcomer.get(reverse("home")).status_code == 200
+    assert not AccountState.objects.get(user__username="xem2").must_change_password
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"username": "vuquang.canbo", "full_name": "A", "role": "viewer"}, "đã có"),
+        ({"username": "moi", "full_name": "A", "role": "officer"}, "cần chọn đơn vị"),
+        ({"username": "", "full_name": "A", "role": "viewer"}, "bắt buộc"),
+    ],
+    ids=["username taken", "officer without unit", "no username"],
+)
+def test_bad_account_input_is_refused_with_a_message(as_user, interior_admin, data, message):
+    before = User.objects.count()
+    response = as_user(interior_admin).post(reverse("accounts"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert User.objects.count() == before
+
+
+def test_a_deactivated_account_cannot_sign_in_and_can_be_reactivated(
+    as_user, interior_admin, viewer
+):
+    client = as_user(interior_admin)
+    client.post(reverse("account_active", args=[viewer.pk]), {"active": "0"})
+    viewer.refresh_from_db()
+    assert not viewer.is_active
+    assert not Client().login(username="xem", password="cchc-demo-2026")
+    client.post(reverse("account_active", args=[viewer.pk]), {"active": "1"})
+    assert Client().login(username="xem", password="cchc-demo-2026")
+
+
+def test_an_admin_cannot_lock_themselves_out(as_user, interior_admin):
+    as_user(interior_admin).post(
+        reverse("account_active", args=[interior_admin.pk]), {"active": "0"}
+    )
+    interior_admin.refresh_from_db()
+    assert interior_admin.is_active
+
+
+def test_a_reset_password_is_temporary(as_user, interior_admin, viewer):
+    response = as_user(interior_admin).post(reverse("account_reset", args=[viewer.pk]), follow=True)
+    password = re.search(r"xem: ([a-z0-9-]+)", response.content.decode()).group(1)
+    viewer.refresh_from_db()
+    assert viewer.check_password(password)
+    assert AccountState.objects.get(user=viewer).must_change_password

@@ -1,0 +1,84 @@
+"""Accounts, managed by the Interior Department's admins in the app (no e-mail server is
+assumed: a temporary password is shown once and must be changed at the first sign-in)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import AccountState, Membership, Unit
+from .roles import GROUPS, Roles
+
+UNIT_ROLES = (Membership.Role.OFFICER, Membership.Role.LEADER)
+
+
+def _require_admin(roles: Roles) -> None:
+    if not roles.is_interior_admin:
+        raise PermissionDenied
+
+
+def temporary_password() -> str:
+    # Easy to read out over the phone: no look-alike characters.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def _must_change(user: User) -> None:
+    AccountState.objects.update_or_create(user=user, defaults={"must_change_password": True})
+
+
+@transaction.atomic
+def create_account(
+    *, roles: Roles, username: str, full_name: str, role: str, unit: Unit | None = None
+) -> tuple[User, str]:
+    """A new account in one role; returns it with its temporary password."""
+    _require_admin(roles)
+    username = username.strip().lower()
+    if not username:
+        raise ValidationError({"username": _("Cần tên đăng nhập.")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("Tên đăng nhập này đã có.")})
+    if role in UNIT_ROLES and unit is None:
+        raise ValidationError({"unit": _("Cán bộ và lãnh đạo đơn vị cần chọn đơn vị.")})
+    if role not in UNIT_ROLES and role not in GROUPS:
+        raise ValidationError({"role": _("Vai trò không hợp lệ.")})
+    first, _sep, last = full_name.strip().rpartition(" ")
+    password = temporary_password()
+    user = User.objects.create_user(username, password=password, first_name=first, last_name=last)
+    if role in UNIT_ROLES:
+        Membership.objects.create(user=user, unit=unit, role=role)
+    else:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.is_staff = role == "interior_admin"
+        user.save(update_fields=["is_staff"])
+    _must_change(user)
+    return user, password
+
+
+@transaction.atomic
+def reset_password(*, roles: Roles, user: User) -> str:
+    """A new temporary password, to be changed at the next sign-in."""
+    _require_admin(roles)
+    password = temporary_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _must_change(user)
+    return password
+
+
+@transaction.atomic
+def set_active(*, roles: Roles, actor: User, user: User, active: bool) -> None:
+    """Deactivate (nothing is deleted: the account's history stays) or reactivate."""
+    _require_admin(roles)
+    if user == actor and not active:
+        raise ValidationError(_("Không thể tự khóa tài khoản của mình."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+
+
+def password_changed(user: User) -> None:
+    AccountState.objects.filter(user=user).update(must_change_password=False)

@@ -1,0 +1,103 @@
+"""Account management for the Interior Department's admins, and the password change."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import AccountForm
+from .middleware import SESSION_KEY
+from .roles import roles_of
+
+
+def _admin_roles(request):
+    roles = roles_of(request.user)
+    if not roles.is_interior_admin:
+        raise Http404  # the page does not exist for anyone else
+    return roles
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def accounts(request):
+    roles = _admin_roles(request)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = services.create_account(
+                roles=roles,
+                username=data["username"],
+                full_name=data["full_name"],
+                role=data["role"],
+                unit=data["unit"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Đã tạo tài khoản %(user)s. Mật khẩu tạm: %(password)s (đổi khi đăng nhập).")
+                % {"user": user.username, "password": password},
+            )
+            return redirect(reverse("accounts"))
+    users = (
+        User.objects.order_by("username")
+        .prefetch_related("groups", "memberships__unit")
+        .select_related("account_state")
+    )
+    return render(request, "units/accounts.html", {"form": form, "users": users})
+
+
+@require_POST
+@login_required
+def account_reset(request, user_id: int):
+    roles = _admin_roles(request)
+    user = get_object_or_404(User, pk=user_id)
+    password = services.reset_password(roles=roles, user=user)
+    messages.success(
+        request,
+        _("Mật khẩu tạm mới của %(user)s: %(password)s (đổi khi đăng nhập lần sau).")
+        % {"user": user.username, "password": password},
+    )
+    return redirect(reverse("accounts"))
+
+
+@require_POST
+@login_required
+def account_active(request, user_id: int):
+    roles = _admin_roles(request)
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        services.set_active(
+            roles=roles, actor=request.user, user=user, active=request.POST.get("active") == "1"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise
+    return redirect(reverse("accounts"))
+
+
+class ChangePassword(PasswordChangeView):
+    """Django's password change, which also clears a temporary password's obligation."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(self.request.user)
+        self.request.session.pop(SESSION_KEY, None)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
