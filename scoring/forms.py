@@ -12,8 +12,10 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from units.models import UnitLevel
+
 from . import rules, uploads, workflow
-from .models import AdjustmentKind, Evidence, FrameworkNode
+from .models import AdjustmentKind, Evidence, Framework, FrameworkNode
 from .services.appraisal import AppraisalEntry, round_values
 from .services.self_assessment import LeafEntry
 
@@ -411,3 +413,32 @@ class SurveyGridForm(forms.Form):
             _s, assessment_id, leaf_id = name.split("-")
             result[(int(assessment_id), int(leaf_id))] = self.cleaned_data[name]
         return result
+
+
+def _deadline_field(label):
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class DeadlinesForm(forms.Form):
+    self_assessment_opens = _deadline_field(_("Mở tự đánh giá"))
+    self_assessment_closes = _deadline_field(_("Hạn tự đánh giá"))
+    appraisal_closes = _deadline_field(_("Hạn thẩm định"))
+    explanation_closes = _deadline_field(_("Hạn giải trình"))
+    final_appraisal_closes = _deadline_field(_("Hạn thẩm định lại"))
+    publication_due = _deadline_field(_("Dự kiến công bố"))
+
+
+class NewYearForm(DeadlinesForm):
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    unit_level = forms.ModelChoiceField(label=_("Cấp đơn vị"), queryset=UnitLevel.objects.all())
+    framework = forms.ModelChoiceField(
+        label=_("Bộ chỉ số (để trống: sao chép bộ chỉ số và đơn vị của năm trước)"),
+        queryset=Framework.objects.all(),
+        required=False,
+    )
+
+    field_order = ["year", "unit_level", "framework"]

@@ -5,7 +5,7 @@ One module per kind of work; import from here.
 
 from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
 from .explanation import Answer, answer_explanations, explanation_open, save_explanations
-from .frameworks import NodeSpec, create_framework
+from .frameworks import NodeSpec, clone_framework, create_framework
 from .interior import save_survey, set_assignments
 from .ledger import add_adjustment, remove_adjustment
 from .results import AdjustmentRecord, LeafRecord, import_results
@@ -20,7 +20,7 @@ from .self_assessment import (
     submit_assessment,
     withdraw_assessment,
 )
-from .years import advance_year, create_year, reopen_year
+from .years import advance_year, create_year, new_year_from, reopen_year, set_deadlines
 
 __all__ = [
     "AdjustmentRecord",
@@ -37,10 +37,12 @@ __all__ = [
     "answer_explanations",
     "appraisable_fields",
     "appraise_leaves",
+    "clone_framework",
     "create_framework",
     "create_year",
     "explanation_open",
     "import_results",
+    "new_year_from",
     "remove_adjustment",
     "remove_evidence_link",
     "reopen_year",
@@ -49,6 +51,7 @@ __all__ = [
     "save_leaves",
     "save_survey",
     "set_assignments",
+    "set_deadlines",
     "submit_assessment",
     "withdraw_assessment",
 ]

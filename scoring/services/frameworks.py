@@ -82,3 +82,29 @@ def create_framework(
         node.save()
         saved[spec.code] = node
     return framework
+
+
+def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framework:
+    """A copy of a framework for a new year: each year keeps its own tree, so next year's
+    changes never touch a published one."""
+    nodes = [
+        NodeSpec(
+            code=node.code,
+            title=node.title,
+            max_points=node.max_points,
+            rule=node.rule,
+            params=node.rule_params,
+            allows_na=node.allows_na,
+            filled_by=node.filled_by,
+            guide=node.guide,
+        )
+        for node in framework.nodes.order_by("sort_key")
+    ]
+    return create_framework(
+        roles=roles,
+        name=name,
+        unit_level=framework.unit_level,
+        nodes=nodes,
+        max_points=framework.max_points,
+        description=framework.description,
+    )

@@ -13,6 +13,7 @@ from units.roles import Roles
 from .. import selectors
 from ..models import Assessment, AssessmentYear, Band, Framework, YearReopening
 from .common import require_interior_admin
+from .frameworks import clone_framework
 
 
 @transaction.atomic
@@ -105,4 +106,65 @@ def reopen_year(*, year: AssessmentYear, roles: Roles, user, reason: str) -> Ass
     )
     year.state = AssessmentYear.State.FINAL_APPRAISAL
     year.save(update_fields=["state"])
+    return year
+
+
+@transaction.atomic
+def new_year_from(
+    *,
+    roles: Roles,
+    year: int,
+    unit_level: UnitLevel,
+    framework: Framework | None = None,
+    deadlines: Mapping[str, datetime] | None = None,
+) -> AssessmentYear:
+    """A new year of a level. Without ``framework``: last year's framework (copied), units,
+    tie policy, caps and bands; with one: that framework (copied) and every active unit."""
+    require_interior_admin(roles)
+    previous = (
+        AssessmentYear.objects.filter(unit_level=unit_level, year__lt=year)
+        .order_by("-year")
+        .first()
+    )
+    if framework is None and previous is None:
+        raise ValidationError(_("Chưa có năm trước để sao chép; hãy chọn một bộ chỉ số."))
+    source = framework or previous.framework
+    if AssessmentYear.objects.filter(unit_level=unit_level, year=year).exists():
+        raise ValidationError(_("Năm %(year)s của cấp này đã có.") % {"year": year})
+    copy = clone_framework(roles=roles, framework=source, name=f"{source.name} ({year})")
+    if framework is None:
+        units = [a.unit for a in previous.assessments.select_related("unit")]
+        settings = {
+            "tie_policy": previous.tie_policy,
+            "bonus_max": previous.bonus_max,
+            "deduction_max": previous.deduction_max,
+            "bands": [(b.label, b.lower_bound) for b in previous.bands.all()],
+        }
+    else:
+        units = list(Unit.objects.filter(level=unit_level, is_active=True))
+        settings = {}
+    return create_year(
+        roles=roles,
+        year=year,
+        unit_level=unit_level,
+        framework=copy,
+        units=units,
+        deadlines=deadlines,
+        **settings,
+    )
+
+
+@transaction.atomic
+def set_deadlines(
+    *, year: AssessmentYear, roles: Roles, deadlines: Mapping[str, datetime | None]
+) -> AssessmentYear:
+    require_interior_admin(roles)
+    year = AssessmentYear.objects.select_for_update(of=("self",)).get(pk=year.pk)
+    if year.is_published:
+        raise ValidationError(_("Kỳ đánh giá đã công bố."))
+    for name in AssessmentYear.DEADLINES:
+        if name in deadlines:
+            setattr(year, name, deadlines[name])
+    year.full_clean()
+    year.save()
     return year

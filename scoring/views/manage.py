@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from units.roles import GROUP_APPRAISER, roles_of
 
 from .. import access, services
-from ..forms import AdjustmentForm, AdvanceForm, ReopenForm, SurveyGridForm
+from ..forms import (
+    AdjustmentForm,
+    AdvanceForm,
+    DeadlinesForm,
+    NewYearForm,
+    ReopenForm,
+    SurveyGridForm,
+)
 from ..models import (
     Adjustment,
     Assessment,
@@ -82,6 +90,9 @@ def year_state(request, year_id: int):
             "effect": STEP_EFFECTS.get(year.next_state),
             "next_label": dict(AssessmentYear.State.choices).get(year.next_state),
             "reopenings": year.reopenings.select_related("by"),
+            "deadlines_form": DeadlinesForm(
+                initial={name: getattr(year, name) for name in AssessmentYear.DEADLINES}
+            ),
         },
     )
 
@@ -240,3 +251,47 @@ def survey(request, year_id: int):
         "scoring/manage/survey.html",
         {"year": year, "leaves": leaves, "form": form, "can_edit": year.in_appraisal},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def year_new(request):
+    roles = roles_of(request.user)
+    if not roles.is_interior_admin:
+        raise Http404
+    form = NewYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            year = services.new_year_from(
+                roles=roles,
+                year=data["year"],
+                unit_level=data["unit_level"],
+                framework=data["framework"],
+                deadlines={name: data[name] for name in AssessmentYear.DEADLINES if data[name]},
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Đã tạo kỳ đánh giá năm %s.") % year.year)
+            return redirect(reverse("year_state", args=[year.pk]))
+    return render(request, "scoring/manage/year_new.html", {"form": form})
+
+
+@require_POST
+@login_required
+def year_deadlines(request, year_id: int):
+    roles, year = _admin_year(request, year_id)
+    form = DeadlinesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_deadlines(year=year, roles=roles, deadlines=form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Đã lưu các mốc thời gian."))
+    else:
+        messages.error(request, _("Các mốc thời gian chưa hợp lệ."))
+    return redirect(reverse("year_state", args=[year.pk]))
