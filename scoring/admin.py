@@ -6,6 +6,7 @@ from django.contrib import admin
 from .models import (
     Adjustment,
     AdjustmentKind,
+    AppraisalReason,
     Assessment,
     AssessmentYear,
     Band,
@@ -41,6 +42,14 @@ class ReadOnlyInline(admin.TabularInline):
 class AdjustmentKindAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "direction", "per_occurrence", "default_points", "is_active"]
     list_filter = ["direction", "is_active"]
+
+
+@admin.register(AppraisalReason)
+class AppraisalReasonAdmin(admin.ModelAdmin):
+    """The list appraisers choose reasons from; the admins extend it here."""
+
+    list_display = ["label", "code", "needs_comment", "order", "is_active"]
+    list_editable = ["order", "is_active"]
 
 
 class NodeInline(ReadOnlyInline):

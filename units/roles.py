@@ -78,6 +78,9 @@ GROUP_PERMISSIONS = {
         "scoring.view_adjustmentkind",
         "scoring.add_adjustmentkind",
         "scoring.change_adjustmentkind",
+        "scoring.view_appraisalreason",
+        "scoring.add_appraisalreason",
+        "scoring.change_appraisalreason",
         *(
             f"scoring.view_{model}"
             for model in ("framework", "frameworknode", "assessmentyear", "band", "assessment")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.urls import reverse
 
+from scoring.models import AppraisalReason
 from units.models import Unit
 from units.roles import GROUP_INTERIOR_ADMIN, roles_of, sync_role_groups
 
@@ -103,3 +104,13 @@ def test_others_are_not_let_into_the_admin(as_user, request, who):
     response = as_user(request.getfixturevalue(who)).get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
+
+
+def test_interior_admin_extends_the_appraisal_reasons_in_the_admin(as_user, interior_admin):
+    client = as_user(interior_admin)
+    response = client.post(
+        reverse("admin:scoring_appraisalreason_add"),
+        {"code": "no-report", "label": "Không báo cáo", "order": "9", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert AppraisalReason.objects.get(code="no-report").label == "Không báo cáo"
