@@ -7,6 +7,7 @@ from .appraisal import AppraisalPage, WorkItem, appraisal_page, worklist
 from .entry import (
     EntryPage,
     entry_page,
+    entry_rows,
     entry_statuses,
     is_open,
     leaf_history,
@@ -44,6 +45,7 @@ __all__ = [
     "WorkItem",
     "appraisal_page",
     "entry_page",
+    "entry_rows",
     "entry_statuses",
     "framework_tree",
     "is_open",

@@ -116,7 +116,7 @@ class EntryPage:
     library: list[Evidence]  # every document of the unit, to attach to another leaf
 
 
-def _rows(assessment: Assessment) -> list[EntryRow]:
+def entry_rows(assessment: Assessment) -> list[EntryRow]:
     """Every node of the year's framework with the unit's entry and evidence: 3 queries."""
     nodes = FrameworkNode.objects.filter(framework_id=assessment.year.framework_id).order_by(
         "sort_key"
@@ -142,7 +142,7 @@ def _rows(assessment: Assessment) -> list[EntryRow]:
 def entry_page(assessment: Assessment, field_code: str | None) -> EntryPage | None:
     """One field of the unit's self-assessment (the first when ``field_code`` is None): 4 queries.
     ``None`` when the framework has no such field."""
-    rows = _rows(assessment)
+    rows = entry_rows(assessment)
     by_field: dict[str, list[EntryRow]] = defaultdict(list)
     for row in rows:
         by_field[row.node.field_code].append(row)
@@ -170,7 +170,7 @@ def entry_page(assessment: Assessment, field_code: str | None) -> EntryPage | No
 
 def entry_statuses(assessment: Assessment) -> list[LeafStatus]:
     """The unit-filled leaves as the pre-submission check sees them: 3 queries."""
-    return [row.status for row in _rows(assessment) if row.by_unit]
+    return [row.status for row in entry_rows(assessment) if row.by_unit]
 
 
 def shown_leaves(page: EntryPage, versions: dict[int, int]) -> dict[int, object]:

@@ -25,16 +25,18 @@ def explanation(request, year_id: int, unit_code: str):
         access.get_rw_assessment_for_entry if is_post else access.get_assessment_for_entry
     )
     assessment = get_assessment(roles, year_id, unit_code)
-    page = selectors.entry_page(assessment, None)
+    # Every field's leaves: flagged ones may sit anywhere in the framework.
+    all_rows = selectors.entry_rows(assessment)
+    library = list(assessment.evidence.order_by("original_name"))
     # The flagged leaves and their round-1 scores reach the unit only once the round opens.
     shown = assessment.year.state in SHOWN_FROM or roles.is_interior_staff
-    rows = [r for r in page.rows if shown and r.leaf is not None and r.leaf.flagged]
+    rows = [r for r in all_rows if shown and r.leaf is not None and r.leaf.flagged]
     data, files = (request.POST, request.FILES) if is_post else (None, None)
     forms = [
         (
             row,
             AnswerForm(data, prefix=row.node.code, initial={"answer": row.leaf.explanation_answer}),
-            EvidenceForm(data, files, prefix=f"ev-{row.node.code}", library=page.library),
+            EvidenceForm(data, files, prefix=f"ev-{row.node.code}", library=library),
         )
         for row in rows
     ]
