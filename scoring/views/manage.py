@@ -90,8 +90,10 @@ def year_state(request, year_id: int):
             "effect": STEP_EFFECTS.get(year.next_state),
             "next_label": dict(AssessmentYear.State.choices).get(year.next_state),
             "reopenings": year.reopenings.select_related("by"),
+            # Prefixed: the step form above has a field of the same name (ids must be unique).
             "deadlines_form": DeadlinesForm(
-                initial={name: getattr(year, name) for name in AssessmentYear.DEADLINES}
+                prefix="deadlines",
+                initial={name: getattr(year, name) for name in AssessmentYear.DEADLINES},
             ),
         },
     )
@@ -144,7 +146,10 @@ def ledger(request, year_id: int, unit_code: str):
                     for field, errors in exc.error_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
-                    form.add_error(None, exc)
+                    # Not about a field (e.g. the year is not being appraised): a message the
+                    # page always shows, even where the form is not drawn.
+                    for message in exc.messages:
+                        messages.error(request, message)
             else:
                 messages.success(request, _("Đã thêm vào sổ điểm thưởng, điểm trừ."))
                 return redirect(reverse("ledger", args=[year_id, unit_code]))
@@ -283,7 +288,7 @@ def year_new(request):
 @login_required
 def year_deadlines(request, year_id: int):
     roles, year = _admin_year(request, year_id)
-    form = DeadlinesForm(request.POST)
+    form = DeadlinesForm(request.POST, prefix="deadlines")
     if form.is_valid():
         try:
             services.set_deadlines(year=year, roles=roles, deadlines=form.cleaned_data)

@@ -81,15 +81,15 @@ def test_deadlines_are_saved_in_order_or_refused(as_user, interior_admin, year_2
     response = client.post(
         url,
         {
-            "self_assessment_opens": "2026-12-01T07:00",
-            "self_assessment_closes": "2026-11-01T17:00",  # before it opens
+            "deadlines-self_assessment_opens": "2026-12-01T07:00",
+            "deadlines-self_assessment_closes": "2026-11-01T17:00",  # before it opens
         },
         follow=True,
     )
     assert "theo đúng thứ tự" in response.content.decode()
     year_2024.refresh_from_db()
     assert year_2024.self_assessment_opens == opens
-    client.post(url, {"self_assessment_opens": "2026-11-01T07:00"})
+    client.post(url, {"deadlines-self_assessment_opens": "2026-11-01T07:00"})
     year_2024.refresh_from_db()
     assert year_2024.self_assessment_opens.strftime("%Y-%m-%d") == "2026-11-01"
 
