@@ -146,6 +146,16 @@ def _relative_deadlines(today: dt.date, *offsets: int) -> dict[str, dt.datetime]
     return _deadlines([today + dt.timedelta(days=offset) for offset in offsets])
 
 
+def _mark_submitted(year: AssessmentYear, when: dt.datetime) -> None:
+    """Every unit of a past window submitted on time, signed by its leader where it has one."""
+    leaders = {m.unit_id: m.user for m in Membership.objects.filter(role="leader")}
+    for assessment in year.assessments.all():
+        assessment.status = Assessment.Status.SUBMITTED
+        assessment.submitted_at = when
+        assessment.submitted_by = leaders.get(assessment.unit_id)
+        assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+
+
 def _advance_to(year: AssessmentYear, state: str) -> AssessmentYear:
     while year.state != state:
         year = services.advance_year(year=year, roles=SYSTEM_ADMIN, to_state=year.next_state)
@@ -204,6 +214,7 @@ def _year_2022(level, framework, units) -> None:
             for kind, count, reason in vq["deductions"]
         ],
     )
+    _mark_submitted(year, deadlines["self_assessment_closes"] - dt.timedelta(days=2))
     year = _advance_to(year, AssessmentYear.State.PUBLISHED)
     # The province published on 10/2/2023, not on the day the demo was loaded.
     AssessmentYear.objects.filter(pk=year.pk).update(published_at=_aware(dt.date(2023, 2, 10), 9))
@@ -245,6 +256,7 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
             survey=Decimal("19.35"),
         ),
     )
+    _mark_submitted(year, deadlines["self_assessment_closes"] - dt.timedelta(days=2))
     _advance_to(year, AssessmentYear.State.APPRAISAL)
     # The demo's appraiser appraises every field (a council would split them).
     appraiser = User.objects.get(username="snv.thamdinh")

@@ -109,3 +109,12 @@ def test_command_prints_the_demo_accounts(db, capsys):
 @pytest.mark.parametrize("username", [a[0] for a in data.ACCOUNTS])
 def test_every_demo_account_signs_in_with_the_demo_password(client, db, username):
     assert client.login(username=username, password=data.PASSWORD)
+
+
+def test_past_windows_were_submitted_by_the_leaders(year_2022, year_2023, year_2024):
+    for year in (year_2022, year_2023):
+        statuses = set(year.assessments.values_list("status", flat=True))
+        assert statuses == {"submitted"}
+    vu_quang = Assessment.objects.get(year=year_2023, unit__code="vu-quang")
+    assert vu_quang.submitted_by.username == "vuquang.lanhdao"
+    assert set(year_2024.assessments.values_list("status", flat=True)) == {"draft"}
