@@ -369,12 +369,15 @@ class AdjustmentForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    """Moving a year on; opening the explanation round sets its deadline."""
+    """Moving a year on; opening the explanation round sets its deadline. ``to_state`` is the
+    step the page offered: a second click, or another admin's step, is then refused."""
+
+    to_state = forms.CharField(widget=forms.HiddenInput)
 
     explanation_closes = forms.DateTimeField(
         label=_("Hạn giải trình"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     confirm = forms.BooleanField(label=_("Tôi đã đọc và xác nhận."), required=True)
 

@@ -158,7 +158,20 @@ def _mark_submitted(year: AssessmentYear, when: dt.datetime) -> None:
 
 def _advance_to(year: AssessmentYear, state: str) -> AssessmentYear:
     while year.state != state:
-        year = services.advance_year(year=year, roles=SYSTEM_ADMIN, to_state=year.next_state)
+        if year.next_state == AssessmentYear.State.EXPLANATION and (
+            year.explanation_closes is None or year.explanation_closes <= timezone.now()
+        ):
+            # A past year, loaded as history: its rounds ran before the app; only the state
+            # is recorded, the checks of a live round do not apply.
+            AssessmentYear.objects.filter(pk=year.pk).update(state=year.next_state)
+            year.refresh_from_db()
+            continue
+        year = services.advance_year(
+            year=year,
+            roles=SYSTEM_ADMIN,
+            to_state=year.next_state,
+            explanation_closes=year.explanation_closes,
+        )
     return year
 
 

@@ -16,6 +16,7 @@ from units.roles import Roles
 
 from .. import rules, workflow
 from ..models import AppraisalReason, Assessment, FieldAssignment, FrameworkNode, LeafScore
+from .common import lock_assessment
 from .self_assessment import Conflict, ConflictError
 
 ROUND_STATE = {1: "appraisal", 2: "final_appraisal"}
@@ -70,11 +71,7 @@ def appraise_leaves(
     """
     if not (roles.is_appraiser or roles.is_interior_admin):
         raise PermissionDenied
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("year")
-        .get(pk=assessment.pk)
-    )
+    assessment = lock_assessment(assessment)
     year = assessment.year
     if year.state != ROUND_STATE[round_no]:
         raise ValidationError(

@@ -2,7 +2,19 @@ from django.core.exceptions import PermissionDenied
 
 from units.roles import Roles
 
+from ..models import Assessment, AssessmentYear
+
 
 def require_interior_admin(roles: Roles) -> None:
     if not roles.is_interior_admin:
         raise PermissionDenied
+
+
+def lock_assessment(assessment: Assessment) -> Assessment:
+    """The assessment with its year, both locked, the year first (the order every writer
+    uses, so none waits on another in reverse). A step of the year (advance_year locks the
+    year) then cannot slip between a writer's check of the state and its writes."""
+    year = AssessmentYear.objects.select_for_update(of=("self",)).get(pk=assessment.year_id)
+    locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    locked.year = year
+    return locked

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 from units.roles import Roles
 
 from ..models import Assessment, LeafScore
+from .common import lock_assessment
 
 
 def explanation_open(assessment: Assessment, now=None) -> bool:
@@ -38,11 +39,7 @@ def answer_explanations(
     """Save the unit's answers to flagged leaves; returns how many changed."""
     if assessment.unit_id not in roles.unit_ids:
         raise PermissionDenied
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("year")
-        .get(pk=assessment.pk)
-    )
+    assessment = lock_assessment(assessment)
     if not explanation_open(assessment):
         raise ValidationError(_("Vòng giải trình không mở."))
     rows = {

@@ -14,7 +14,7 @@ from units.roles import Roles
 
 from .. import rules, uploads
 from ..models import Adjustment, AdjustmentKind, Assessment, AssessmentYear
-from .common import require_interior_admin
+from .common import lock_assessment, require_interior_admin
 from .results import AdjustmentRecord, adjustment_entry
 
 OPEN_STATES = (
@@ -25,11 +25,7 @@ OPEN_STATES = (
 
 
 def _require_ledger_open(assessment: Assessment) -> Assessment:
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("year")
-        .get(pk=assessment.pk)
-    )
+    assessment = lock_assessment(assessment)
     if assessment.year.state not in OPEN_STATES:
         raise ValidationError(
             _("Điểm thưởng, điểm trừ chỉ nhập trong thời gian thẩm định (trước khi công bố).")

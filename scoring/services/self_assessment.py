@@ -21,6 +21,7 @@ from units.roles import Roles
 from .. import rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
 from ..selectors.entry import entry_statuses, why_locked, window_open
+from .common import lock_assessment
 from .explanation import explanation_open
 
 
@@ -31,11 +32,7 @@ def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
 
 def _lock(assessment: Assessment) -> Assessment:
     """The assessment row, locked: saves, submission and withdrawal of one unit take turns."""
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("year")
-        .get(pk=assessment.pk)
-    )
+    return lock_assessment(assessment)
 
 
 def _require_open(assessment: Assessment) -> None:

@@ -11,7 +11,7 @@ from units.models import Unit, UnitLevel
 from units.roles import Roles
 
 from .. import selectors
-from ..models import Assessment, AssessmentYear, Band, Framework, YearReopening
+from ..models import Assessment, AssessmentYear, Band, Framework, LeafScore, YearReopening
 from .common import require_interior_admin
 from .frameworks import clone_framework
 
@@ -58,9 +58,17 @@ def create_year(
 
 
 @transaction.atomic
-def advance_year(*, year: AssessmentYear, roles: Roles, to_state: str) -> AssessmentYear:
+def advance_year(
+    *,
+    year: AssessmentYear,
+    roles: Roles,
+    to_state: str,
+    explanation_closes: datetime | None = None,
+) -> AssessmentYear:
     """Move a year one state forward. ``to_state`` must be the next state: a stale page that asks
-    for a step already taken, or for a jump, is refused rather than guessed at."""
+    for a step already taken, or for a jump, is refused rather than guessed at. Opening the
+    explanation round needs its deadline, in the future; publication needs every applicable
+    leaf scored and every leaf flagged for explanation scored again in round 2."""
     require_interior_admin(roles)
     year = (
         AssessmentYear.objects.select_for_update(of=("self",))
@@ -76,18 +84,34 @@ def advance_year(*, year: AssessmentYear, roles: Roles, to_state: str) -> Assess
         problems := year.framework.tree_problems()
     ):
         raise ValidationError(problems)
+    fields = ["state", "published_at"]
+    if to_state == AssessmentYear.State.EXPLANATION:
+        if explanation_closes is None or explanation_closes <= timezone.now():
+            raise ValidationError(_("Cần đặt hạn giải trình, sau thời điểm hiện tại."))
+        year.explanation_closes = explanation_closes
+        fields.append("explanation_closes")
     if to_state == AssessmentYear.State.PUBLISHED:
         unfinished = [
             _("%(unit)s: còn %(n)s tiêu chí chưa có điểm") % {"unit": r.unit.name, "n": r.unscored}
             for r in selectors.year_results(year)
             if r.unscored
         ]
+        waiting = (
+            LeafScore.objects.filter(assessment__year=year, flagged=True, r2_score__isnull=True)
+            .values_list("assessment__unit__name", flat=True)
+            .distinct()
+        )
+        unfinished += [
+            _("%(unit)s: còn tiêu chí yêu cầu giải trình chưa thẩm định lại") % {"unit": name}
+            for name in waiting
+        ]
         if unfinished:
             raise ValidationError(unfinished)
     year.state = to_state
     if to_state == AssessmentYear.State.PUBLISHED:
         year.published_at = timezone.now()
-    year.save(update_fields=["state", "published_at"])
+    year.full_clean()  # the deadlines, explanation's included, stay in order
+    year.save(update_fields=fields)
     return year
 
 
@@ -133,7 +157,8 @@ def new_year_from(
         raise ValidationError(_("Năm %(year)s của cấp này đã có.") % {"year": year})
     copy = clone_framework(roles=roles, framework=source, name=f"{source.name} ({year})")
     if framework is None:
-        units = [a.unit for a in previous.assessments.select_related("unit")]
+        # Units merged away since (inactive) are not carried over.
+        units = [a.unit for a in previous.assessments.select_related("unit") if a.unit.is_active]
         settings = {
             "tie_policy": previous.tie_policy,
             "bonus_max": previous.bonus_max,

@@ -65,15 +65,19 @@ def _admin_year(request, year_id):
 @login_required
 def year_state(request, year_id: int):
     roles, year = _admin_year(request, year_id)
-    form = AdvanceForm(request.POST or None)
+    form = AdvanceForm(
+        request.POST or None,
+        initial={"to_state": year.next_state, "explanation_closes": year.explanation_closes},
+    )
     reopen = ReopenForm()
     if request.method == "POST" and form.is_valid():
         try:
-            if year.next_state == "explanation" and form.cleaned_data["explanation_closes"]:
-                AssessmentYear.objects.filter(pk=year.pk).update(
-                    explanation_closes=form.cleaned_data["explanation_closes"]
-                )
-            services.advance_year(year=year, roles=roles, to_state=year.next_state)
+            services.advance_year(
+                year=year,
+                roles=roles,
+                to_state=form.cleaned_data["to_state"],
+                explanation_closes=form.cleaned_data["explanation_closes"],
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -808,6 +808,13 @@ def state_url(year):
     return reverse("year_state", args=[year.pk])
 
 
+def explanation_deadline(year) -> str:
+    """A deadline for the explanation round that keeps the year's deadlines in order: the
+    day before round 2 closes, as the admin's datetime-local field sends it."""
+    local = timezone.localtime(year.final_appraisal_closes) - dt.timedelta(days=1)
+    return local.strftime("%Y-%m-%dT%H:%M")
+
+
 def reopen_url(year):
     return reverse("year_reopen", args=[year.pk])
 
@@ -837,7 +844,14 @@ def ranking_url(year):
 def test_year_state_access(client_of, year_2023, who, expected):
     client = client_of(who)
     get = client.get(state_url(year_2023))
-    post = client.post(state_url(year_2023), {"confirm": "on"})
+    post = client.post(
+        state_url(year_2023),
+        {
+            "confirm": "on",
+            "to_state": "explanation",
+            "explanation_closes": explanation_deadline(year_2023),
+        },
+    )
     reopen = client.post(reopen_url(year_2023), {"reason": "Thử"})
     if expected == "login":
         for response in (get, post, reopen):
@@ -871,7 +885,8 @@ def test_the_page_says_what_the_next_step_locks(as_user, interior_admin, year_20
 
 def test_without_confirm_the_year_does_not_move(as_user, interior_admin, year_2023):
     response = as_user(interior_admin).post(
-        state_url(year_2023), {"explanation_closes": "2030-01-15T17:00"}
+        state_url(year_2023),
+        {"to_state": "explanation", "explanation_closes": explanation_deadline(year_2023)},
     )
     assert response.status_code == 200
     assert "confirm" in response.context["form"].errors
@@ -885,27 +900,52 @@ def test_opening_the_explanation_round_moves_one_step_and_sets_its_deadline(
 ):
     client = as_user(interior_admin)
     response = client.post(
-        state_url(year_2023), {"confirm": "on", "explanation_closes": "2030-01-15T17:00"}
+        state_url(year_2023),
+        {
+            "confirm": "on",
+            "to_state": "explanation",
+            "explanation_closes": explanation_deadline(year_2023),
+        },
     )
     assert response.status_code == 302
     assert response.url == state_url(year_2023)
     year = fresh(year_2023)
     assert year.state == "explanation"
-    assert year.explanation_closes == timezone.make_aware(dt.datetime(2030, 1, 15, 17, 0))
+    assert year.explanation_closes == timezone.make_aware(
+        dt.datetime.strptime(explanation_deadline(year_2023), "%Y-%m-%dT%H:%M")
+    )
     assert year.published_at is None
     html = client.get(response.url).content.decode()
     assert "Đã chuyển kỳ đánh giá sang bước tiếp theo." in html
     assert by_testid(html, "state") == "Giải trình"
-    # One more confirmed post: one more step, no deadline to set there.
-    assert client.post(state_url(year), {"confirm": "on"}).status_code == 302
+    # The same page posted again (a double click): refused, the year stays where it is.
+    again = client.post(
+        state_url(year),
+        {
+            "confirm": "on",
+            "to_state": "explanation",
+            "explanation_closes": explanation_deadline(year_2023),
+        },
+    )
+    assert again.status_code == 200
+    assert fresh(year).state == "explanation"
+    # The next page's step: one more step, no deadline to set there.
+    assert (
+        client.post(state_url(year), {"confirm": "on", "to_state": "final_appraisal"}).status_code
+        == 302
+    )
     year = fresh(year)
     assert year.state == "final_appraisal"
-    assert year.explanation_closes == timezone.make_aware(dt.datetime(2030, 1, 15, 17, 0))
+    assert year.explanation_closes == timezone.make_aware(
+        dt.datetime.strptime(explanation_deadline(year_2023), "%Y-%m-%dT%H:%M")
+    )
 
 
 def test_publishing_is_refused_while_a_leaf_is_unscored(as_user, interior_admin, viewer, year_2023):
     year = to_state(year_2023, "final_appraisal")
-    response = as_user(interior_admin).post(state_url(year), {"confirm": "on"})
+    response = as_user(interior_admin).post(
+        state_url(year), {"confirm": "on", "to_state": "published"}
+    )
     assert response.status_code == 200
     messages = messages_of(response)
     assert messages == ["Huyện Vũ Quang: còn 8 tiêu chí chưa có điểm"]
@@ -928,7 +968,9 @@ def test_publishing_once_everything_is_scored(
     year = to_state(year_2023, "final_appraisal")
     assert as_user(viewer).get(ranking_url(year)).status_code == 404
     before = timezone.now()
-    response = as_user(interior_admin).post(state_url(year), {"confirm": "on"})
+    response = as_user(interior_admin).post(
+        state_url(year), {"confirm": "on", "to_state": "published"}
+    )
     assert response.status_code == 302
     year = fresh(year)
     assert year.state == "published"
@@ -976,7 +1018,9 @@ def test_reopening_and_publishing_again_shows_the_correction(
     assert as_user(viewer).get(ranking_url(year)).status_code == 404
     client = as_user(interior_admin)
     assert reason in client.get(state_url(year)).content.decode()
-    assert client.post(state_url(year), {"confirm": "on"}).status_code == 302
+    assert (
+        client.post(state_url(year), {"confirm": "on", "to_state": "published"}).status_code == 302
+    )
     year = fresh(year)
     assert year.state == "published"
     page = as_user(viewer).get(ranking_url(year))

@@ -111,7 +111,12 @@ def advance_to(year, state):
     if state == State.PUBLISHED:
         score_every_leaf(year)
     while year.state != state:
-        year = advance_year(year=year, roles=ADMIN, to_state=year.next_state)
+        year = advance_year(
+            year=year,
+            roles=ADMIN,
+            to_state=year.next_state,
+            explanation_closes=dt.datetime.now(dt.UTC) + dt.timedelta(days=30),
+        )
     return year
 
 

@@ -1,10 +1,16 @@
 """Creating a year (copying last year's) and setting its deadlines, in the app's own pages."""
 
-import pytest
-from django.urls import reverse
+import datetime as dt
 
-from scoring.models import AssessmentYear, Framework
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from scoring.models import AssessmentYear, Framework, LeafScore
+from scoring.services import advance_year
 from units.models import Unit, UnitLevel
+from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +22,7 @@ def level():
 def test_a_new_year_copies_last_years_framework_units_and_settings(
     as_user, interior_admin, year_2024
 ):
-    Unit.objects.filter(code="loc-ha").update(is_active=False)  # merged: still in 2024's list
+    Unit.objects.filter(code="loc-ha").update(is_active=False)  # merged since 2024
     response = as_user(interior_admin).post(
         reverse("year_new"), {"year": "2025", "unit_level": level().pk}
     )
@@ -28,7 +34,9 @@ def test_a_new_year_copies_last_years_framework_units_and_settings(
         year_2024.framework.nodes.values_list("code", flat=True)
     )
     assert new.framework.tree_problems() == []
-    assert new.assessments.count() == year_2024.assessments.count() == 13
+    # Lộc Hà, merged away (inactive), is not carried over.
+    assert new.assessments.count() == year_2024.assessments.count() - 1 == 12
+    assert not new.assessments.filter(unit__code="loc-ha").exists()
     assert (new.tie_policy, new.bonus_max, new.deduction_max) == (
         year_2024.tie_policy,
         year_2024.bonus_max,
@@ -100,3 +108,30 @@ def test_an_appraiser_cannot_change_deadlines(as_user, appraiser, year_2024):
         {"self_assessment_opens": "2026-11-01T07:00"},
     )
     assert response.status_code == 403
+
+
+def test_the_explanation_round_needs_a_deadline_in_the_future(interior_admin, year_2023):
+    for deadline in (None, timezone.now() - dt.timedelta(hours=1)):
+        with pytest.raises(ValidationError, match="hạn giải trình"):
+            advance_year(
+                year=year_2023,
+                roles=roles_of(interior_admin),
+                to_state="explanation",
+                explanation_closes=deadline,
+            )
+    year_2023.refresh_from_db()
+    assert year_2023.state == "appraisal"
+
+
+def test_publication_waits_for_round_2_of_every_flagged_leaf(interior_admin, year_2023):
+
+    LeafScore.objects.filter(assessment__year=year_2023, r1_score__isnull=True).update(r1_score=0)
+    LeafScore.objects.filter(
+        assessment__year=year_2023, assessment__unit__code="can-loc", node__code="1.1.1"
+    ).update(flagged=True)
+    AssessmentYear.objects.filter(pk=year_2023.pk).update(state="final_appraisal")
+    with pytest.raises(ValidationError) as exc:
+        advance_year(year=year_2023, roles=roles_of(interior_admin), to_state="published")
+    assert exc.value.messages == [
+        "Huyện Can Lộc: còn tiêu chí yêu cầu giải trình chưa thẩm định lại"
+    ]
