@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Unit
@@ -22,3 +23,13 @@ class AccountForm(forms.Form):
         queryset=Unit.objects.filter(is_active=True),
         required=False,
     )
+
+
+class NewPasswordForm(PasswordChangeForm):
+    """Django's password change, refusing the temporary password as the "new" one."""
+
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise forms.ValidationError(_("Mật khẩu mới phải khác mật khẩu đang dùng."))
+        return new

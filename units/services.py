@@ -3,6 +3,7 @@ assumed: a temporary password is shown once and must be changed at the first sig
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.contrib.auth.models import Group, User
@@ -18,6 +19,15 @@ UNIT_ROLES = (Membership.Role.OFFICER, Membership.Role.LEADER)
 
 def _require_admin(roles: Roles) -> None:
     if not roles.is_interior_admin:
+        raise PermissionDenied
+
+
+def _require_may_manage(actor: User, user: User) -> None:
+    """Admins of the Interior Department manage ordinary accounts; other admins' and
+    superusers' accounts only a superuser may touch (else an admin could reset one, read the
+    temporary password and act as them)."""
+    protected = user.is_superuser or user.groups.filter(name="interior_admin").exists()
+    if protected and not actor.is_superuser:
         raise PermissionDenied
 
 
@@ -42,7 +52,15 @@ def create_account(
         raise ValidationError({"username": _("Cần tên đăng nhập.")})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("Tên đăng nhập này đã có.")})
-    if role in UNIT_ROLES and unit is None:
+    if not re.fullmatch(r"[a-z0-9._-]{3,150}", username):
+        raise ValidationError(
+            {
+                "username": _(
+                    "Tên đăng nhập gồm chữ thường không dấu, số, dấu chấm, gạch (3–150 ký tự)."
+                )
+            }
+        )
+    if role in UNIT_ROLES and (unit is None or not unit.is_active):
         raise ValidationError({"unit": _("Cán bộ và lãnh đạo đơn vị cần chọn đơn vị.")})
     if role not in UNIT_ROLES and role not in GROUPS:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")})
@@ -60,9 +78,10 @@ def create_account(
 
 
 @transaction.atomic
-def reset_password(*, roles: Roles, user: User) -> str:
+def reset_password(*, roles: Roles, actor: User, user: User) -> str:
     """A new temporary password, to be changed at the next sign-in."""
     _require_admin(roles)
+    _require_may_manage(actor, user)
     password = temporary_password()
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -74,6 +93,7 @@ def reset_password(*, roles: Roles, user: User) -> str:
 def set_active(*, roles: Roles, actor: User, user: User, active: bool) -> None:
     """Deactivate (nothing is deleted: the account's history stays) or reactivate."""
     _require_admin(roles)
+    _require_may_manage(actor, user)
     if user == actor and not active:
         raise ValidationError(_("Không thể tự khóa tài khoản của mình."))
     user.is_active = active

@@ -1,11 +1,10 @@
 """Account management for the Interior Department's admins, and the password change."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import PasswordChangeView
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .forms import AccountForm
+from .forms import AccountForm, NewPasswordForm
 from .middleware import SESSION_KEY
 from .roles import roles_of
 
@@ -55,7 +54,11 @@ def accounts(request):
         .prefetch_related("groups", "memberships__unit")
         .select_related("account_state")
     )
-    return render(request, "units/accounts.html", {"form": form, "users": users})
+    return render(
+        request,
+        "units/accounts.html",
+        {"form": form, "users": users, "superuser": request.user.is_superuser},
+    )
 
 
 @require_POST
@@ -63,7 +66,7 @@ def accounts(request):
 def account_reset(request, user_id: int):
     roles = _admin_roles(request)
     user = get_object_or_404(User, pk=user_id)
-    password = services.reset_password(roles=roles, user=user)
+    password = services.reset_password(roles=roles, actor=request.user, user=user)
     messages.success(
         request,
         _("Mật khẩu tạm mới của %(user)s: %(password)s (đổi khi đăng nhập lần sau).")
@@ -83,8 +86,6 @@ def account_active(request, user_id: int):
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise
     return redirect(reverse("accounts"))
 
 
@@ -94,10 +95,11 @@ class ChangePassword(PasswordChangeView):
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")
 
+    form_class = NewPasswordForm
+
     def form_valid(self, form):
         response = super().form_valid(form)
         services.password_changed(self.request.user)
         self.request.session.pop(SESSION_KEY, None)
-        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Đã đổi mật khẩu."))
         return response

@@ -115,3 +115,55 @@ def test_a_reset_password_is_temporary(as_user, interior_admin, viewer):
     viewer.refresh_from_db()
     assert viewer.check_password(password)
     assert AccountState.objects.get(user=viewer).must_change_password
+
+
+def test_an_admin_cannot_take_over_a_superuser_or_another_admin(as_user, interior_admin):
+    boss = User.objects.create_superuser("sep", password="Rat-kho-doan-1")
+    other_admin = User.objects.get(username="snv.quantri")
+    second = User.objects.create_user("snv.quantri2", password="Rat-kho-doan-2")
+    second.groups.add(*other_admin.groups.all())
+    client = as_user(interior_admin)
+    for target in (boss, second):
+        assert client.post(reverse("account_reset", args=[target.pk])).status_code == 403
+        assert (
+            client.post(reverse("account_active", args=[target.pk]), {"active": "0"}).status_code
+            == 403
+        )
+        target.refresh_from_db()
+        assert target.is_active
+    assert boss.check_password("Rat-kho-doan-1")
+    assert not AccountState.objects.filter(user__in=[boss, second]).exists()
+
+
+@pytest.mark.parametrize("who", ["appraiser", "officer_a"])
+def test_others_cannot_reset_or_lock_accounts(as_user, request, viewer, who):
+    client = as_user(request.getfixturevalue(who))
+    assert client.post(reverse("account_reset", args=[viewer.pk])).status_code == 404
+    assert (
+        client.post(reverse("account_active", args=[viewer.pk]), {"active": "0"}).status_code == 404
+    )
+    viewer.refresh_from_db()
+    assert viewer.is_active and viewer.check_password("cchc-demo-2026")
+
+
+def test_the_temporary_password_cannot_be_kept_as_the_new_one(as_user, interior_admin):
+    password = temporary_password(
+        create(as_user(interior_admin), username="xem3", full_name="C", role="viewer")
+    )
+    newcomer = Client()
+    newcomer.post(reverse("login"), {"username": "xem3", "password": password})
+    response = newcomer.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": password, "new_password2": password},
+    )
+    assert response.status_code == 200
+    assert "phải khác mật khẩu đang dùng" in response.content.decode()
+    assert AccountState.objects.get(user__username="xem3").must_change_password
+
+
+def test_a_username_with_spaces_or_markup_is_refused(as_user, interior_admin):
+    response = as_user(interior_admin).post(
+        reverse("accounts"), {"username": "a b/<c>", "full_name": "A", "role": "viewer"}
+    )
+    assert "chữ thường không dấu" in response.content.decode()
+    assert not User.objects.filter(username="a b/<c>").exists()
