@@ -288,8 +288,10 @@ class AppraisalForm(forms.Form):
         label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, node: FrameworkNode, row, round_no: int, reasons, **kwargs):
-        self.node, self.row, self.round_no = node, row, round_no
+    def __init__(
+        self, *args, node: FrameworkNode, row, round_no: int, reasons, correcting=False, **kwargs
+    ):
+        self.node, self.row, self.round_no, self.correcting = node, row, round_no, correcting
         self.reasons = {reason.code: reason for reason in reasons}
         by_label = {reason.label: reason.code for reason in reasons}
         prefix = "r1" if round_no == 1 else "r2"
@@ -337,7 +339,9 @@ class AppraisalForm(forms.Form):
             flagged=bool(data.get("flagged")),
         )
         try:
-            round_values(self.node, self.row, entry, self.round_no, self.reasons)
+            round_values(
+                self.node, self.row, entry, self.round_no, self.reasons, correcting=self.correcting
+            )
         except rules.DeclaredError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
             return data

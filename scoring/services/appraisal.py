@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -79,6 +78,7 @@ def appraise_leaves(
             % {"state": year.get_state_display(), "n": round_no}
         )
     allowed = appraisable_fields(year=year, roles=roles, user=user)
+    correcting = round_no == 2 and is_correcting(year)
     nodes = FrameworkNode.objects.in_bulk([e.node_id for e in entries])
     field_ids = dict(
         FrameworkNode.objects.filter(framework_id=year.framework_id, parent=None).values_list(
@@ -101,7 +101,7 @@ def appraise_leaves(
             raise PermissionDenied
         row = stored.get(node.id)
         try:
-            new = round_values(node, row, entry, round_no, reasons)
+            new = round_values(node, row, entry, round_no, reasons, correcting=correcting)
         except rules.DeclaredError as exc:
             problems.append(f"{node.code}: {exc.message}")
             continue
@@ -120,12 +120,12 @@ def appraise_leaves(
             setattr(row, name, value)
         row.appraisal_version += 1
         row.appraised_by = user
-        row.updated_at = timezone.now()
     if problems:
         raise ValidationError(problems)
     if conflicts:
         raise ConflictError(conflicts)
-    saved = [*FIELDS[round_no], "appraisal_version", "appraised_by", "updated_at"]
+    # updated_at is the unit's own "last saved" (shown on its page): not touched here.
+    saved = [*FIELDS[round_no], "appraisal_version", "appraised_by"]
     if changed:
         bulk_update_with_history(changed, LeafScore, saved, default_user=user)
     if created:
@@ -133,10 +133,19 @@ def appraise_leaves(
     return len(changed) + len(created)
 
 
-def round_values(node, row, entry: AppraisalEntry, round_no: int, reasons) -> tuple:
+def is_correcting(year) -> bool:
+    """A published year re-opened for a correction: round 2 may then re-score any leaf."""
+    return year.state == ROUND_STATE[2] and year.reopenings.exists()
+
+
+def round_values(
+    node, row, entry: AppraisalEntry, round_no: int, reasons, *, correcting: bool = False
+) -> tuple:
+    if node.filled_by != FrameworkNode.FilledBy.UNIT:
+        raise rules.DeclaredError("score", _("Điểm điều tra xã hội học nhập ở bảng điều tra."))
     if row is not None and row.not_applicable:
         raise rules.DeclaredError("score", _("Đơn vị đã đánh dấu không áp dụng."))
-    if round_no == 2 and not (row and row.flagged):
+    if round_no == 2 and not correcting and not (row and row.flagged):
         raise rules.DeclaredError("score", _("Chỉ thẩm định lại tiêu chí đã yêu cầu giải trình."))
     score = None
     if entry.score is not None:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -104,11 +103,11 @@ def save_survey(
             created.append(row)
         else:
             changed.append(row)
-        row.r1_score, row.appraised_by, row.updated_at = score, user, timezone.now()
+        row.r1_score, row.appraised_by = score, user
         row.appraisal_version += 1
     if problems:
         raise ValidationError(problems)
-    fields = ["r1_score", "appraised_by", "updated_at", "appraisal_version"]
+    fields = ["r1_score", "appraised_by", "appraisal_version"]
     if changed:
         bulk_update_with_history(changed, LeafScore, fields, default_user=user)
     if created:

@@ -13,7 +13,7 @@ from units.roles import roles_of
 
 from .. import access, selectors, services
 from ..forms import AppraisalForm
-from ..services.appraisal import ROUND_STATE
+from ..services.appraisal import ROUND_STATE, is_correcting
 
 STATE_ROUND = {state: round_no for round_no, state in ROUND_STATE.items()}
 
@@ -47,11 +47,12 @@ def appraise_field(request, year_id: int, unit_code: str, field_code: str | None
     round_no = STATE_ROUND.get(assessment.year.state)
     allowed = services.appraisable_fields(year=assessment.year, roles=roles, user=request.user)
     can_edit = round_no is not None and (allowed is None or page.entry.field.id in allowed)
+    correcting = round_no == 2 and is_correcting(assessment.year)
     data = request.POST if request.method == "POST" else None
     forms = {}
     for row in page.rows:
         if row.node.is_leaf and not row.node.is_survey and not row.status.not_applicable:
-            if round_no == 2 and not (row.leaf and row.leaf.flagged):
+            if round_no == 2 and not correcting and not (row.leaf and row.leaf.flagged):
                 continue
             forms[row.node.code] = AppraisalForm(
                 data,
@@ -60,6 +61,7 @@ def appraise_field(request, year_id: int, unit_code: str, field_code: str | None
                 row=row.leaf,
                 round_no=round_no or 1,
                 reasons=page.reasons,
+                correcting=correcting,
             )
     if data is not None:
         if not can_edit:
@@ -97,6 +99,7 @@ def appraise_field(request, year_id: int, unit_code: str, field_code: str | None
             "year": assessment.year,
             "rows": [(row, forms.get(row.node.code)) for row in page.rows],
             "round_no": round_no,
+            "correcting": correcting,
             "can_edit": can_edit,
             "assigned": allowed,
         },

@@ -4,6 +4,7 @@ it, a deduction is added, the admin publishes, and the published ranking shows t
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -64,7 +65,8 @@ def test_appraise_explain_reappraise_deduct_and_publish(ui):
     sign_out(ui)
 
     ui.login("snv.quantri", PASSWORD)
-    deadline = (timezone.localtime() + dt.timedelta(days=10)).strftime("%Y-%m-%dT17:00")
+    # Between the demo's appraisal deadline (+20 days) and round 2's (+50): in order.
+    deadline = (timezone.localtime() + dt.timedelta(days=30)).strftime("%Y-%m-%dT17:00")
     advance(ui, deadline)
     sign_out(ui)
 
@@ -117,11 +119,13 @@ def test_appraise_explain_reappraise_deduct_and_publish(ui):
     )
     assert (leaf.r1_score, leaf.r2_score, leaf.final_score) == (0, 2, 2)
     result = next(r for r in selectors.year_results(year) if r.unit.code == "vu-quang")
-    assert result.total.deductions == 0.25
+    # Fields 2–9 as appraised in the demo (70 less 2 on 9.1.1 and 1 on 6.2.1), field 1 in full
+    # after round 2, the survey 19.35, less the 0.25 deduction.
+    assert result.total.points == Decimal("96.10")
+    assert result.total.deductions == Decimal("0.25")
 
     ui.login("xem", PASSWORD)
     go(ui, "Xếp hạng năm 2023")
     row = page.locator("table.table-ranking tbody tr").filter(has_text="Huyện Vũ Quang")
-    shown_total = f"{result.total.points:.2f}".replace(".", ",")
-    assert shown_total in row.inner_text()
+    assert "96,10" in row.inner_text()
     assert row.locator("td").first.inner_text() == str(result.rank)

@@ -685,7 +685,8 @@ def test_the_page_shows_a_saved_appraisal_and_its_difference(as_user, appraiser,
     assert data["1.3.2-flagged"] == "on"
     assert data["1.3.2-version"] == "1"
     html = client.get(field_url(year_2023)).content.decode()
-    assert re.search(r'data-testid="difference-1-3-2">[^<]*-0,25', html)
+    # The final score (the latest appraisal) beside its difference from the self-score.
+    assert re.search(r'data-testid="final-1-3-2">0,75 \(-0,25\)', html)
 
 
 def test_the_survey_leaves_have_no_inputs(as_user, appraiser, year_2023):
