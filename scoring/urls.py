@@ -31,6 +31,11 @@ urlpatterns = [
     path("years/<int:year_id>/survey/", manage.survey, name="survey"),
     path("years/<int:year_id>/units/<slug:unit_code>/ledger/", manage.ledger, name="ledger"),
     path(
+        "years/<int:year_id>/units/<slug:unit_code>/ledger/<int:entry_id>/document/",
+        manage.ledger_document,
+        name="ledger_document",
+    ),
+    path(
         "years/<int:year_id>/units/<slug:unit_code>/ledger/<int:entry_id>/remove/",
         manage.ledger_remove,
         name="ledger_remove",

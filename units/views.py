@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .forms import AccountForm, NewPasswordForm
+from .forms import ROLE_CHOICES, AccountForm, NewPasswordForm
 from .middleware import SESSION_KEY
 from .roles import roles_of
 
@@ -57,7 +57,12 @@ def accounts(request):
     return render(
         request,
         "units/accounts.html",
-        {"form": form, "users": users, "superuser": request.user.is_superuser},
+        {
+            "form": form,
+            "users": users,
+            "superuser": request.user.is_superuser,
+            "role_labels": dict(ROLE_CHOICES),
+        },
     )
 
 

@@ -28,7 +28,10 @@ class WorkItem:
             return str(self.assessment.get_status_display())
         if state == "appraisal":
             if self.appraised == 0:
-                return str(_("Chưa thẩm định"))
+                # Not started yet: say whether the unit submitted (appraised either way).
+                if self.assessment.status == Assessment.Status.SUBMITTED:
+                    return str(_("Đã gửi, chưa thẩm định"))
+                return str(_("Chưa gửi, chưa thẩm định"))
             if self.appraised < self.leaves:
                 return str(_("Đang thẩm định"))
             return str(_("Đã thẩm định vòng 1"))

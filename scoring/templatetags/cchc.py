@@ -25,3 +25,8 @@ def subtract(value, other):
         return value - other
     except TypeError:
         return ""
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key)

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units.roles import GROUP_APPRAISER, roles_of
 
@@ -304,3 +305,19 @@ def year_deadlines(request, year_id: int):
     else:
         messages.error(request, _("Các mốc thời gian chưa hợp lệ."))
     return redirect(reverse("year_state", args=[year.pk]))
+
+
+@require_GET
+@never_cache  # private documents stay out of shared caches
+@login_required
+def ledger_document(request, year_id: int, unit_code: str, entry_id: int):
+    roles = roles_of(request.user)
+    assessment = access.get_assessment_for_appraisal(roles, year_id, unit_code)
+    entry = get_object_or_404(Adjustment, pk=entry_id, assessment=assessment)
+    if not entry.document:
+        raise Http404
+    try:
+        stream = entry.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(stream, as_attachment=True, filename=entry.document.name.rsplit("/", 1)[-1])

@@ -556,8 +556,29 @@ def test_the_admin_adds_an_entry_with_a_pdf_document(as_user, interior_admin, ye
     assert stored.document.name.endswith(".pdf")
     with stored.document.open("rb") as file:
         assert file.read() == PDF
-    html = as_user(interior_admin).get(ledger_url(year_2023)).content.decode()
-    assert "có tài liệu" in html
+    client = as_user(interior_admin)
+    document_url = reverse("ledger_document", args=[year_2023.pk, VQ, stored.pk])
+    assert f'href="{document_url}"' in client.get(ledger_url(year_2023)).content.decode()
+    download = client.get(document_url)
+    assert b"".join(download.streaming_content) == PDF
+    assert "no-store" in download.headers["Cache-Control"]
+
+
+def test_ledger_documents_are_for_the_interior_department_only(
+    as_user, interior_admin, officer_a, year_2023
+):
+    as_user(interior_admin).post(
+        ledger_url(year_2023),
+        {
+            "kind": kind_pk("other-deduction"),
+            "points": "1",
+            "reason": "Theo kết luận thanh tra",
+            "document": SimpleUploadedFile("ket-luan.pdf", PDF, "application/pdf"),
+        },
+    )
+    stored = Adjustment.objects.get(assessment__year=year_2023, assessment__unit__code=VQ)
+    url = reverse("ledger_document", args=[year_2023.pk, VQ, stored.pk])
+    assert as_user(officer_a).get(url).status_code == 404
 
 
 BAD_LEDGER = {
