@@ -8,6 +8,7 @@ APPRAISE = "years/<int:year_id>/units/<slug:unit_code>/appraisal/"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("years/<int:year_id>/ranking/", pages.ranking, name="ranking"),
+    path("years/<int:year_id>/ranking.xlsx", pages.ranking_xlsx, name="ranking_xlsx"),
     path("years/<int:year_id>/units/<slug:unit_code>/", pages.scorecard, name="scorecard"),
     path(ENTRY, entry.entry_field, name="entry"),
     path(ENTRY + "fields/<str:field_code>/", entry.entry_field, name="entry_field"),

@@ -1,12 +1,14 @@
 """Home, ranking and scorecard pages: access helper, selector, template."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from units.roles import roles_of
 
 from .. import access, selectors
+from ..exporters import RankingExporter
 
 
 @require_GET
@@ -48,3 +50,15 @@ def scorecard(request, year_id: int, unit_code: str):
             "show_ranking": access.can_see_ranking(roles, assessment.year),
         },
     )
+
+
+@require_GET
+@login_required
+def ranking_xlsx(request, year_id: int):
+    """The ranking as Excel, under the same access rule as the page."""
+    roles = roles_of(request.user)
+    year = access.get_year_for_ranking(roles, year_id)
+    export = RankingExporter(year=year).render()
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
