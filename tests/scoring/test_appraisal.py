@@ -20,15 +20,20 @@ from scoring.models import (
     Evidence,
     EvidenceLink,
     FieldAssignment,
-    FrameworkNode,
     LeafScore,
 )
-from scoring.services import AppraisalEntry, ConflictError, appraise_leaves
-from units.roles import roles_of
+from scoring.services import ConflictError
+from tests.scoring.appraisal_helpers import (
+    HL,
+    VQ,
+    appraise,
+    entry,
+    leaf,
+    node_of,
+)
 
 pytestmark = pytest.mark.django_db  # run before the browser tests flush the database
 
-VQ, HL = "vu-quang", "tx-hong-linh"
 MISSING = APPRAISAL_REASONS["missing-evidence"][0]  # "Thiếu tài liệu kiểm chứng"
 LATE = APPRAISAL_REASONS["late"][0]
 OTHER = APPRAISAL_REASONS["other"][0]
@@ -36,45 +41,6 @@ LEAF_NAME = re.compile(r"\d+(\.\d+)+-(score|reason|comment|flagged|version)")
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def assessment_of(year, unit=VQ):
-    return Assessment.objects.select_related("year", "unit").get(year=year, unit__code=unit)
-
-
-def node_of(year, code):
-    return FrameworkNode.objects.get(framework_id=year.framework_id, code=code)
-
-
-def leaf(year, code, unit=VQ):
-    return LeafScore.objects.filter(
-        assessment__year=year, assessment__unit__code=unit, node__code=code
-    ).first()
-
-
-def entry(year, code, score=None, reason="", comment="", flagged=False, version=None, unit=VQ):
-    """An appraiser's input for one leaf; the version is the leaf's current one unless given."""
-    if version is None:
-        row = leaf(year, code, unit)
-        version = row.appraisal_version if row else 0
-    return AppraisalEntry(
-        node_id=node_of(year, code).id,
-        version=version,
-        score=Decimal(score) if score is not None else None,
-        reason=reason,
-        comment=comment,
-        flagged=flagged,
-    )
-
-
-def appraise(user, year, *entries, unit=VQ, round_no=1):
-    return appraise_leaves(
-        assessment=assessment_of(year, unit),
-        roles=roles_of(user),
-        user=user,
-        round_no=round_no,
-        entries=list(entries),
-    )
 
 
 def history_count(year, code, unit=VQ):

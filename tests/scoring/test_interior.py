@@ -23,29 +23,33 @@ from scoring.defaults import APPRAISAL_REASONS
 from scoring.models import (
     Adjustment,
     AdjustmentKind,
-    Assessment,
     AssessmentYear,
     EvidenceLink,
     FieldAssignment,
-    FrameworkNode,
     LeafScore,
     YearReopening,
 )
 from scoring.services import (
     Answer,
-    AppraisalEntry,
     add_adjustment,
     answer_explanations,
-    appraise_leaves,
     explanation_open,
     save_survey,
     set_assignments,
+)
+from tests.scoring.appraisal_helpers import (
+    HL,
+    VQ,
+    appraise,
+    assessment_of,
+    entry,
+    leaf,
+    node_of,
 )
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db  # run before the browser tests flush the database
 
-VQ, HL = "vu-quang", "tx-hong-linh"
 VQ_NAME, HL_NAME = "Huyện Vũ Quang", "Thị xã Hồng Lĩnh"
 MISSING = APPRAISAL_REASONS["missing-evidence"][0]  # "Thiếu tài liệu kiểm chứng"
 LATE = APPRAISAL_REASONS["late"][0]
@@ -68,42 +72,6 @@ LEDGER_CLOSED = "Điểm thưởng, điểm trừ chỉ nhập trong thời gian
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def assessment_of(year, unit=VQ):
-    return Assessment.objects.select_related("year", "unit").get(year=year, unit__code=unit)
-
-
-def node_of(year, code):
-    return FrameworkNode.objects.get(framework_id=year.framework_id, code=code)
-
-
-def leaf(year, code, unit=VQ):
-    return LeafScore.objects.filter(
-        assessment__year=year, assessment__unit__code=unit, node__code=code
-    ).first()
-
-
-def entry(year, code, score=None, reason="", comment="", flagged=False, unit=VQ):
-    row = leaf(year, code, unit)
-    return AppraisalEntry(
-        node_id=node_of(year, code).id,
-        version=row.appraisal_version if row else 0,
-        score=Decimal(score) if score is not None else None,
-        reason=reason,
-        comment=comment,
-        flagged=flagged,
-    )
-
-
-def appraise(user, year, *entries, unit=VQ, round_no=1):
-    return appraise_leaves(
-        assessment=assessment_of(year, unit),
-        roles=roles_of(user),
-        user=user,
-        round_no=round_no,
-        entries=list(entries),
-    )
 
 
 def to_state(year, state, **extra):
