@@ -15,6 +15,15 @@ from units.roles import Roles
 from .models import Assessment, AssessmentYear, Evidence, EvidenceLink, FrameworkNode
 
 
+def _assessment(year_id: int, unit_code: str) -> Assessment:
+    """A unit's assessment of a year, with what every page of it shows (one query)."""
+    return get_object_or_404(
+        Assessment.objects.select_related("year__unit_level", "year__framework", "unit"),
+        year_id=year_id,
+        unit__code=unit_code,
+    )
+
+
 def get_year_for_ranking(roles: Roles, year_id: int) -> AssessmentYear:
     """Published years for every signed-in user; unpublished ones for the Interior Department."""
     year = get_object_or_404(
@@ -26,17 +35,14 @@ def get_year_for_ranking(roles: Roles, year_id: int) -> AssessmentYear:
 
 
 def can_see_ranking(roles: Roles, year: AssessmentYear) -> bool:
-    return year.is_published or roles.is_interior_staff
+    # A ranking is appraised scores: the same rule.
+    return can_see_final_scores(roles, year)
 
 
 def get_assessment_for_user(roles: Roles, year_id: int, unit_code: str) -> Assessment:
     """A unit's assessment: its own staff and the Interior Department always; others once it
     is published."""
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("year__unit_level", "year__framework", "unit"),
-        year_id=year_id,
-        unit__code=unit_code,
-    )
+    assessment = _assessment(year_id, unit_code)
     if not (
         assessment.year.is_published
         or roles.is_interior_staff
@@ -59,11 +65,7 @@ def can_see_self_scores(roles: Roles, assessment: Assessment) -> bool:
 def get_assessment_for_entry(roles: Roles, year_id: int, unit_code: str) -> Assessment:
     """A unit's self-assessment: its own staff (who edit it) and the Interior Department (who
     read it). Anyone else, including other units' staff, is told it does not exist."""
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("year__unit_level", "year__framework", "unit"),
-        year_id=year_id,
-        unit__code=unit_code,
-    )
+    assessment = _assessment(year_id, unit_code)
     if not (roles.is_interior_staff or assessment.unit_id in roles.unit_ids):
         raise Http404
     return assessment
@@ -103,11 +105,7 @@ def get_assessment_for_appraisal(roles: Roles, year_id: int, unit_code: str) -> 
     appraisal pages exist."""
     if not roles.is_interior_staff:
         raise Http404
-    return get_object_or_404(
-        Assessment.objects.select_related("year__unit_level", "year__framework", "unit"),
-        year_id=year_id,
-        unit__code=unit_code,
-    )
+    return _assessment(year_id, unit_code)
 
 
 def get_year_for_appraisal(roles: Roles, year_id: int) -> AssessmentYear:

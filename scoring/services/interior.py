@@ -44,13 +44,6 @@ def set_assignments(
     )
 
 
-SURVEY_STATES = (
-    AssessmentYear.State.APPRAISAL,
-    AssessmentYear.State.EXPLANATION,
-    AssessmentYear.State.FINAL_APPRAISAL,
-)
-
-
 @transaction.atomic
 def save_survey(
     *,
@@ -61,16 +54,16 @@ def save_survey(
 ) -> int:
     """Survey scores of every unit at once: ``scores`` maps (assessment id, survey leaf id) to
     a score (None clears it). All or nothing; returns how many cells changed."""
+    if not (roles.is_interior_admin or roles.is_appraiser):
+        raise PermissionDenied
     year = AssessmentYear.objects.select_for_update(of=("self",)).get(pk=year.pk)
-    if year.state not in SURVEY_STATES:
+    if not year.in_appraisal:
         raise ValidationError(_("Điểm điều tra xã hội học nhập trong thời gian thẩm định."))
     leaves = {
         node.id: node
         for node in FrameworkNode.objects.filter(framework_id=year.framework_id, rule="survey")
     }
     allowed = appraisable_fields(year=year, roles=roles, user=user)
-    if not (roles.is_interior_admin or roles.is_appraiser):
-        raise PermissionDenied
     field_ids = dict(
         FrameworkNode.objects.filter(framework_id=year.framework_id, parent=None).values_list(
             "code", "id"

@@ -13,20 +13,14 @@ from django.utils.translation import gettext as _
 from units.roles import Roles
 
 from .. import rules, uploads
-from ..models import Adjustment, AdjustmentKind, Assessment, AssessmentYear
+from ..models import Adjustment, AdjustmentKind, Assessment
 from .common import lock_assessment, require_interior_admin
 from .results import AdjustmentRecord, adjustment_entry
-
-OPEN_STATES = (
-    AssessmentYear.State.APPRAISAL,
-    AssessmentYear.State.EXPLANATION,
-    AssessmentYear.State.FINAL_APPRAISAL,
-)
 
 
 def _require_ledger_open(assessment: Assessment) -> Assessment:
     assessment = lock_assessment(assessment)
-    if assessment.year.state not in OPEN_STATES:
+    if not assessment.year.in_appraisal:
         raise ValidationError(
             _("Điểm thưởng, điểm trừ chỉ nhập trong thời gian thẩm định (trước khi công bố).")
         )

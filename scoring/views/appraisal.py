@@ -101,6 +101,5 @@ def appraise_field(request, year_id: int, unit_code: str, field_code: str | None
             "round_no": round_no,
             "correcting": correcting,
             "can_edit": can_edit,
-            "assigned": allowed,
         },
     )

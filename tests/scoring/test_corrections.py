@@ -4,12 +4,12 @@ unit's own traces alone; the survey is never scored leaf by leaf."""
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from scoring import selectors
 from scoring.models import AssessmentYear, FrameworkNode, LeafScore
-from scoring.services import AppraisalEntry, appraise_leaves, reopen_year
+from scoring.services import AppraisalEntry, appraise_leaves, reopen_year, save_survey
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,8 @@ def test_the_appraisal_refuses_survey_leaves(appraiser, year_2023):
         )
     leaf.refresh_from_db()
     assert not leaf.flagged
+
+
+def test_the_survey_service_refuses_a_unit_officer_whatever_the_years_state(officer_a, year_2024):
+    with pytest.raises(PermissionDenied):
+        save_survey(year=year_2024, roles=roles_of(officer_a), user=officer_a, scores={})
