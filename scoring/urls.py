@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import appraisal, entry, explanation, manage, pages
+from .views import (
+    appraisal,
+    entry,
+    explanation,
+    framework_import,
+    manage,
+    pages,
+    results_import,
+    unit_import,
+)
 
 ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
 APPRAISE = "years/<int:year_id>/units/<slug:unit_code>/appraisal/"
@@ -44,3 +53,6 @@ urlpatterns = [
     path(APPRAISE, appraisal.appraise_field, name="appraise"),
     path(APPRAISE + "fields/<str:field_code>/", appraisal.appraise_field, name="appraise_field"),
 ]
+
+# Excel imports: each module lists its own pages.
+urlpatterns += framework_import.urlpatterns + unit_import.urlpatterns + results_import.urlpatterns

@@ -1,0 +1,299 @@
+"""One contract for every Excel import, and the reading helpers they share.
+
+An importer reads a workbook into a ``Plan`` (what would change) without writing anything; a
+bad workbook raises ``ImportFailed`` with every problem found, each with its sheet, row and
+column. ``apply`` then writes the plan through the services, all or nothing. The web pages
+show the plan as a preview between the two; the management commands go straight through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+# Old Excel (97-2003) files are OLE compound documents; openpyxl reads only .xlsx.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a workbook, where a person can find it."""
+
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # "C (Điểm tối đa)"
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = [
+            part
+            for part in (
+                self.sheet,
+                _("dòng %s") % self.row if self.row else "",
+                _("cột %s") % self.column if self.column else "",
+            )
+            if part
+        ]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ImportFailed(Exception):
+    """The workbook cannot be imported; nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the preview: what changes, from what, to what."""
+
+    subject: str  # a unit, a criterion code
+    what: str  # which value
+    old: str
+    new: str
+
+
+@dataclass
+class Plan:
+    """What an import would do. ``payload`` is the importer's own data for ``apply``."""
+
+    summary: str
+    changes: list[Change] = field(default_factory=list)
+    payload: Any = None
+
+
+class Importer:
+    """The contract: ``read`` (no writes) then ``apply`` (all or nothing)."""
+
+    identifier: str = ""
+
+    def read(self, content: bytes) -> Plan:  # pragma: no cover - the contract
+        raise NotImplementedError
+
+    def apply(self, plan: Plan) -> str:  # pragma: no cover - the contract
+        """Write the plan; return a sentence saying what was done."""
+        raise NotImplementedError
+
+
+# --- opening a workbook -------------------------------------------------------------------
+
+
+def open_workbook(content: bytes):
+    """The workbook in ``content`` (values, not formulas), or ``ImportFailed`` saying in the
+    user's language why it is not one."""
+    if content.startswith(OLE_SIGNATURE):
+        raise ImportFailed(
+            [
+                Problem(
+                    message=_(
+                        "Đây là tệp Excel 97-2003 (.xls). Hãy mở tệp bằng Excel và lưu lại "
+                        "dưới dạng Excel Workbook (.xlsx) rồi tải lên lại."
+                    )
+                )
+            ]
+        )
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportFailed(
+            [Problem(message=_("Tệp không phải là tệp Excel (.xlsx) hoặc đã bị hỏng."))]
+        ) from exc
+
+
+def normalize(text: Any) -> str:
+    """Header text as compared: case, spacing and line breaks do not matter."""
+    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+
+
+def both_languages(label) -> set[str]:
+    """A header as Vietnamese and as English, normalized: a workbook exported by a user who
+    reads English imports as well as one in Vietnamese."""
+    names = {normalize(str(label))}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            names.add(normalize(str(label)))
+    return names
+
+
+def find_sheet(workbook, label, problems: list[Problem]):
+    """The sheet titled ``label`` in either language; a problem if there is none."""
+    wanted = {name[:31] for name in both_languages(label)}
+    for sheet in workbook.worksheets:
+        if normalize(sheet.title) in wanted:
+            return sheet
+    problems.append(
+        Problem(
+            sheet=str(label),
+            message=_("Thiếu trang tính “%(sheet)s” (tệp có: %(have)s).")
+            % {"sheet": label, "have": ", ".join(s.title for s in workbook.worksheets)},
+        )
+    )
+    return None
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    label: Any  # a lazy Vietnamese msgid; matched in both languages
+    required: bool = True
+
+
+@dataclass
+class Table:
+    """A sheet's rows under a header row found by its labels."""
+
+    sheet: str
+    header_row: int
+    columns: dict[str, int]  # key → 0-based index, for the ColumnSpecs found
+    headers: list[str]  # every header cell as written
+    rows: list[tuple[int, tuple]]  # (row number, values), blank rows left out
+
+    def column_name(self, index: int) -> str:
+        header = self.headers[index] if index < len(self.headers) else ""
+        letter = get_column_letter(index + 1)
+        return f"{letter} ({header})" if header else letter
+
+    def where(self, row: int, key_or_index: str | int) -> dict[str, Any]:
+        """Keyword arguments of a ``Problem`` at a row and a column."""
+        index = self.columns[key_or_index] if isinstance(key_or_index, str) else key_or_index
+        return {"sheet": self.sheet, "row": row, "column": self.column_name(index)}
+
+    def value(self, values: tuple, key: str) -> Any:
+        index = self.columns.get(key)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+
+def read_table(
+    sheet, specs: Sequence[ColumnSpec], problems: list[Problem], *, search_rows: int = 15
+) -> Table | None:
+    """Find the header row (the first of the top ``search_rows`` rows holding every required
+    label) and read the rows under it. Title rows above the header are allowed."""
+    rows = sheet.iter_rows(values_only=True)
+    header_row, headers = None, []
+    required = {spec.key: both_languages(spec.label) for spec in specs if spec.required}
+    buffered: list[tuple] = []
+    for number, values in enumerate(rows, start=1):
+        texts = {normalize(v) for v in values if v is not None}
+        if required and all(names & texts for names in required.values()):
+            header_row, headers = number, [str(v).strip() if v is not None else "" for v in values]
+            break
+        buffered.append(values)
+        if number >= search_rows:
+            break
+    if header_row is None:
+        labels = ", ".join(f"“{spec.label}”" for spec in specs if spec.required)
+        problems.append(
+            Problem(
+                sheet=sheet.title,
+                message=_("Không tìm thấy dòng tiêu đề có các cột %s.") % labels,
+            )
+        )
+        return None
+    normalized = [normalize(h) for h in headers]
+    columns: dict[str, int] = {}
+    for spec in specs:
+        names = both_languages(spec.label)
+        for index, header in enumerate(normalized):
+            if header in names:
+                columns[spec.key] = index
+                break
+    body = []
+    for number, values in enumerate(rows, start=header_row + 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        body.append((number, tuple(values)))
+    return Table(sheet.title, header_row, columns, headers, body)
+
+
+# --- reading cells ------------------------------------------------------------------------
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a code typed as 1 is "1", not "1.0"
+    return str(value).strip()
+
+
+def cell_decimal(value: Any) -> Decimal | None:
+    """A number from a cell: Excel numbers, or text with a decimal comma ("8,5"). ``None``
+    for a blank cell; ``ValueError`` for anything else."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        # repr of a float is the shortest text that reads back the same: 8.5, not 8.4999…
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = str(value).strip().replace(" ", "")
+    if re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+YES = {"có", "co", "x", "yes", "y", "true", "1", "đúng"}
+NO = {"không", "khong", "no", "n", "false", "0", "sai"}
+
+
+def cell_bool(value: Any) -> bool | None:
+    """Có/Không (or yes/no, x, 1/0); ``None`` for a blank cell; ``ValueError`` otherwise."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = normalize(cell_text(value))
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(value)
+
+
+def cell_date(value: Any) -> dt.date | None:
+    """A date cell, or text as dd/mm/yyyy or yyyy-mm-dd."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+NUMBER_EXPECTED = gettext_lazy("cần một số, ô đang có “%s”")
+YES_NO_EXPECTED = gettext_lazy("cần “Có” hoặc “Không”, ô đang có “%s”")
+DATE_EXPECTED = gettext_lazy("cần một ngày (dd/mm/yyyy), ô đang có “%s”")

@@ -1,0 +1,106 @@
+"""The one flow every Excel import page follows: upload → preview (or every problem) → apply.
+
+A page view checks access, builds its importer and calls ``import_page``; nothing here knows
+what is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..exporters import ExportFile
+from ..importers import Importer, ImportFailed, Problem, staging
+
+MAX_BYTES = 20 * 1024 * 1024  # a results matrix of a few thousand units fits easily
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Tệp Excel (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError(_("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": MAX_BYTES // 2**20})
+        return upload
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    """What an import page shows around the shared flow."""
+
+    title: str
+    intro: str
+    back_url: str  # where "cancel" and a successful apply go
+    template_url: str = ""  # the blank (or pre-filled) template to download
+    columns_help: list[tuple[str, str]] | None = None  # (column, what to put there)
+
+
+def xlsx_response(export: ExportFile) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def import_page(request, *, page: ImportPage, importer: Callable[[], Importer], scope: str):
+    """GET: the upload form. POST a file: its preview, or every problem found. POST "apply"
+    with the staged token: read again (things may have changed since the preview) and apply,
+    all or nothing."""
+    form = ImportForm()
+    context = {"page": page, "form": form, "problems": None, "plan": None, "token": ""}
+    if request.method == "POST" and "token" in request.POST:
+        token = request.POST["token"]
+        content = staging.take(request, token, scope)
+        if content is None:
+            messages.error(request, _("Tệp đã hết hạn hoặc đã được nhập; hãy tải lên lại."))
+            return redirect(request.path)
+        if "cancel" in request.POST:
+            staging.discard(request, token)
+            return redirect(page.back_url)
+        try:
+            with transaction.atomic():
+                worker = importer()
+                done = worker.apply(worker.read(content))
+        except ImportFailed as exc:
+            context["problems"] = exc.problems
+        except (ValidationError, PermissionDenied) as exc:
+            context["problems"] = [Problem(message=m) for m in _messages_of(exc)]
+        else:
+            staging.discard(request, token)
+            messages.success(request, done)
+            return redirect(page.back_url)
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            content = form.cleaned_data["file"].read()
+            try:
+                plan = importer().read(content)
+            except ImportFailed as exc:
+                context["problems"] = exc.problems
+            except (ValidationError, PermissionDenied) as exc:
+                context["problems"] = [Problem(message=m) for m in _messages_of(exc)]
+            else:
+                context["plan"] = plan
+                context["token"] = staging.stage(request, content, scope)
+    status = 422 if context["problems"] else 200
+    return render(request, "scoring/imports/import.html", context, status=status)
+
+
+def _messages_of(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc) or _("Bạn không có quyền thực hiện việc này.")]
