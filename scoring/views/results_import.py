@@ -1,18 +1,83 @@
-"""STUB: to be written (Excel imports, issue 5)."""
+"""Results of a year before the app was used: the matrix template and the import page."""
 
-from django.http import Http404
-from django.urls import path
+from django.contrib.auth.decorators import login_required
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..importers.results import ResultsImporter
+from .importing import ImportPage, import_page, xlsx_response
+from .manage import _admin_year
 
 YEAR = "years/<int:year_id>/"
-ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
 
 
-def results_template(request, **kwargs):
-    raise Http404
+@require_GET
+@login_required
+def results_template(request, year_id: int):
+    """The score matrix of the year's units and framework, as the matrix export writes it: a
+    year being prepared has no scores yet, so its cells are empty."""
+    _roles, year = _admin_year(request, year_id)
+    # Imported here: the exporter is a sibling module that the import page can live without.
+    from ..exporters.matrix import MatrixExporter
+
+    return xlsx_response(MatrixExporter(year=year).render())
 
 
-def results_import(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+@login_required
+def results_import(request, year_id: int):
+    roles, year = _admin_year(request, year_id)
+    page = ImportPage(
+        title=_("Nhập kết quả năm %(year)s (trước khi dùng phần mềm)") % {"year": year.year},
+        intro=_(
+            "Kết quả đã công bố của một năm trước khi dùng phần mềm, để so sánh giữa các năm và "
+            "thay đổi hạng có ngay từ năm đầu. Mỗi đơn vị một dòng, theo một trong hai cách: điểm "
+            "từng tiêu chí thành phần, đúng như tệp “Ma trận điểm” mà phần mềm xuất (tệp xuất từ "
+            "một nơi khác cũng nhập được), hoặc điểm từng lĩnh vực khi chỉ có điểm lĩnh vực được "
+            "công bố; khi đó bộ chỉ số của năm được thay bằng các lĩnh vực chấm điểm trực tiếp, "
+            "giữ nguyên mã, tên và điểm tối đa. Tổng điểm, chỉ số và hạng do phần mềm tính từ "
+            "điểm đã nhập, không lấy từ tệp. Sau khi nhập, kỳ đánh giá được công bố."
+        ),
+        back_url=reverse("year_state", args=[year.pk]),
+        template_url=reverse("results_template", args=[year.pk]),
+        columns_help=[
+            (
+                _("Mã đơn vị"),
+                _("Mã đơn vị trong phần mềm; không bắt buộc (không có thì khớp theo tên)."),
+            ),
+            (_("Đơn vị"), _("Tên đơn vị; không phân biệt chữ hoa, chữ thường.")),
+            (
+                "1.1.1, 1.1.2, …",
+                _(
+                    "Điểm từng tiêu chí thành phần, mọi tiêu chí kể cả điều tra xã hội học; "
+                    "“KAD” nếu tiêu chí không áp dụng với đơn vị. Không được để trống."
+                ),
+            ),
+            (
+                "1, 2, …",
+                _(
+                    "Hoặc, thay cho các cột trên: điểm từng lĩnh vực (kể cả khối điều tra xã "
+                    "hội học)."
+                ),
+            ),
+            (_("Thưởng"), _("Điểm thưởng, số dương; không bắt buộc.")),
+            (_("Trừ"), _("Điểm trừ, số dương; không bắt buộc.")),
+            (
+                _("Các cột khác"),
+                _(
+                    "Cộng từng lĩnh vực, tổng điểm, điểm tối đa áp dụng, chỉ số, hạng và trang "
+                    "“Tiêu chí”: không dùng, phần mềm tự tính."
+                ),
+            ),
+        ],
+    )
+    return import_page(
+        request,
+        page=page,
+        importer=lambda: ResultsImporter(year=year, roles=roles, user=request.user),
+        scope=f"results:{year.pk}",
+    )
 
 
 urlpatterns = [

@@ -1,0 +1,598 @@
+"""Results of a year before the app was used, read from a score matrix.
+
+The matrix is the very shape the matrix export writes (so a matrix exported from one
+installation imports into another), or people's own table of field points: one row per unit, a
+column per leaf headed by its code ("1.1.1"), or a column per top-level node ("1" … "10") where
+only field points were published; then the year's framework is flattened to its top-level
+nodes. Optional "Thưởng" and "Trừ" columns give bonus and deductions. Totals, index and rank
+columns are never read: the app computes the year's ranking from the imported scores.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from units.models import Unit
+from units.roles import Roles
+
+from .. import calculations, rules
+from ..models import Assessment, AssessmentYear, FrameworkNode
+from ..services.common import require_interior_admin
+from ..services.history import (
+    HistoricalResult,
+    flattened_nodes,
+    historical_import_blockers,
+    import_historical_year,
+)
+from .base import (
+    NUMBER_EXPECTED,
+    Change,
+    ColumnSpec,
+    Importer,
+    ImportFailed,
+    Plan,
+    Problem,
+    Table,
+    both_languages,
+    cell_decimal,
+    cell_text,
+    find_sheet,
+    is_blank,
+    normalize,
+    open_workbook,
+    read_table,
+)
+
+MATRIX_SHEET = gettext_lazy("Ma trận điểm")
+NOT_APPLICABLE = gettext_lazy("KAD")
+# What people write for "not applicable" besides the export's own word.
+NOT_APPLICABLE_WORDS = {"kad", "n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
+SPECS = [
+    ColumnSpec("unit_code", gettext_lazy("Mã đơn vị"), required=False),
+    ColumnSpec("unit", gettext_lazy("Đơn vị")),
+    ColumnSpec("bonus", gettext_lazy("Thưởng"), required=False),
+    ColumnSpec("deductions", gettext_lazy("Trừ"), required=False),
+    # Read only to warn when the file's own total differs from the app's; never used.
+    ColumnSpec("file_total", gettext_lazy("Tổng điểm"), required=False),
+]
+# A header that looks like a criterion code ("1", "1.2", "1.9.9"): a score column, or a mistake.
+CODE_LIKE = re.compile(r"\d+(\.\d+)*")
+# Prefixes a unit's name may be written with or without ("Huyện Vũ Quang", "Vũ Quang").
+NAME_PREFIXES = ("thành phố ", "thị xã ", "huyện ", "tp. ", "tp ", "tx. ", "tx ")
+MAX_ADJUSTMENT = Decimal("999.99")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A score column's leaf: in the year's framework, or in its flattened form."""
+
+    code: str
+    max_points: Decimal
+    step: Decimal | None
+    allows_na: bool
+
+
+@dataclass
+class ResultsPayload:
+    year_id: int
+    flatten: bool
+    results: list[HistoricalResult]
+
+
+def _step(rule: str, params) -> Decimal | None:
+    step = params.get("step") if rule == "manual" else None
+    return Decimal(step) if step else None
+
+
+def _name_keys(name: str) -> list[str]:
+    """The keys a unit's name is matched by, strictest first: the name as written (case and
+    spacing aside), without its "Huyện"/"Thị xã" prefix, and that without accents."""
+    full = unicodedata.normalize("NFC", normalize(name))
+    short = full
+    for prefix in NAME_PREFIXES:
+        if full.startswith(prefix):
+            short = full[len(prefix) :].strip()
+            break
+    plain = "".join(
+        c
+        for c in unicodedata.normalize("NFD", short.replace("đ", "d"))
+        if not unicodedata.combining(c)
+    )
+    return [full, short, plain]
+
+
+class UnitIndex:
+    """The units of a level, found by code or by name. A name two units share ("Kỳ Anh": the
+    town and the district) finds neither, so a short name never picks the wrong unit."""
+
+    def __init__(self, units: Sequence[Unit]):
+        self.by_code = {unit.code.casefold(): unit for unit in units}
+        self.by_key: list[dict[str, list[Unit]]] = [{}, {}, {}]
+        for unit in units:
+            for table, key in zip(self.by_key, _name_keys(unit.name), strict=True):
+                table.setdefault(key, []).append(unit)
+
+    def by_name(self, name: str) -> list[Unit]:
+        """The units the name may be, from the strictest key that knows it."""
+        for table, key in zip(self.by_key, _name_keys(name), strict=True):
+            if key in table:
+                return table[key]
+        return []
+
+    def matches(self, unit: Unit, name: str) -> bool:
+        return unit in self.by_name(name)
+
+
+class ResultsImporter(Importer):
+    """A historical year's results, one row per unit; applied, the year is published."""
+
+    identifier = "results"
+
+    def __init__(self, *, year: AssessmentYear, roles: Roles, user=None):
+        self.year, self.roles, self.user = year, roles, user
+
+    # --- read -----------------------------------------------------------------------------
+
+    def read(self, content: bytes) -> Plan:
+        require_interior_admin(self.roles)
+        year = AssessmentYear.objects.select_related("framework", "unit_level").get(pk=self.year.pk)
+        if blockers := historical_import_blockers(year):
+            raise ImportFailed([Problem(message=m) for m in blockers])
+        if tree := year.framework.tree_problems():
+            raise ImportFailed([Problem(message=m) for m in tree])
+        nodes = list(
+            FrameworkNode.objects.filter(framework_id=year.framework_id).order_by("sort_key")
+        )
+
+        workbook = open_workbook(content)
+        problems: list[Problem] = []
+        sheet = self._sheet(workbook, problems)
+        table = read_table(sheet, SPECS, problems) if sheet is not None else None
+        if table is None:
+            raise ImportFailed(problems)
+        header = next(
+            sheet.iter_rows(min_row=table.header_row, max_row=table.header_row, values_only=True)
+        )
+        layout = self._layout(year, table, [cell_text(v) for v in header], nodes, problems)
+        if layout is None:
+            raise ImportFailed(problems)
+        flatten, columns, targets = layout
+        results, file_totals = self._rows(year, table, columns, targets, problems)
+        leaving = self._leaving(year, results, problems)
+        if problems:
+            raise ImportFailed(problems)
+        return self._plan(year, nodes, flatten, targets, results, file_totals, leaving)
+
+    def _sheet(self, workbook, problems: list[Problem]):
+        wanted = {name[:31] for name in both_languages(MATRIX_SHEET)}
+        for sheet in workbook.worksheets:
+            if normalize(sheet.title) in wanted:
+                return sheet
+        if len(workbook.worksheets) == 1:
+            return workbook.worksheets[0]  # people's own file, whatever its sheet is called
+        return find_sheet(workbook, MATRIX_SHEET, problems)  # says which sheets there are
+
+    def _layout(
+        self,
+        year: AssessmentYear,
+        table: Table,
+        codes: list[str],
+        nodes: list[FrameworkNode],
+        problems: list[Problem],
+    ) -> tuple[bool, dict[str, int], list[Target]] | None:
+        """Which shape the file has (per leaf, or per top-level node), its score columns, and
+        the leaves they score. The shape is the one its columns name: a column of a leaf below
+        a field makes it per leaf."""
+        by_code = {node.code: node for node in nodes}
+        tops = [node for node in nodes if node.parent_id is None]
+        own = {
+            i for i in (table.columns.get("unit_code"), table.columns.get("unit")) if i is not None
+        }
+        score_columns = [
+            (index, code)
+            for index, code in enumerate(codes)
+            if index not in own and (code in by_code or CODE_LIKE.fullmatch(code))
+        ]
+        where = {"sheet": table.sheet, "row": table.header_row}
+        per_leaf = any(
+            code in by_code and by_code[code].is_leaf and by_code[code].parent_id is not None
+            for _index, code in score_columns
+        )
+        per_field = not per_leaf and any(
+            code in by_code and by_code[code].parent_id is None for _index, code in score_columns
+        )
+        if not (per_leaf or per_field):
+            problems.append(
+                Problem(
+                    **where,
+                    message=_(
+                        "Không có cột điểm nào mang mã tiêu chí thành phần (như “%(leaf)s”) hay "
+                        "mã lĩnh vực (như “%(field)s”) của bộ chỉ số năm %(year)s."
+                    )
+                    % {
+                        "leaf": next((n.code for n in nodes if n.is_leaf), "1.1.1"),
+                        "field": tops[0].code if tops else "1",
+                        "year": year.year,
+                    },
+                )
+            )
+            return None
+        if per_leaf:
+            targets = [
+                Target(n.code, n.max_points, _step(n.rule, n.rule_params), n.allows_na)
+                for n in nodes
+                if n.is_leaf
+            ]
+            flatten = False
+        else:
+            targets = [
+                Target(s.code, s.max_points, _step(s.rule, s.params), s.allows_na)
+                for s in flattened_nodes(nodes)
+            ]
+            flatten = not all(node.is_leaf for node in tops)
+        wanted = {target.code for target in targets}
+        columns: dict[str, int] = {}
+        for index, code in score_columns:
+            column = {"column": table.column_name(index), **where}
+            if code in columns:
+                problems.append(Problem(**column, message=_("cột “%s” bị lặp lại") % code))
+            elif code in wanted:
+                columns[code] = index
+            elif code not in by_code:
+                problems.append(
+                    Problem(
+                        **column,
+                        message=_("“%(code)s” không phải mã của bộ chỉ số năm %(year)s")
+                        % {"code": code, "year": year.year},
+                    )
+                )
+            elif per_leaf:
+                problems.append(
+                    Problem(
+                        **column,
+                        message=_(
+                            "“%s” không phải tiêu chí thành phần: tệp ghi điểm từng tiêu chí "
+                            "thành phần thì không có cột điểm lĩnh vực hay tiêu chí (cột tổng "
+                            "lĩnh vực ghi là “Cộng …”)"
+                        )
+                        % code,
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        **column,
+                        message=_(
+                            "“%s” không phải mã lĩnh vực: tệp ghi điểm theo lĩnh vực thì chỉ có "
+                            "cột điểm của các lĩnh vực"
+                        )
+                        % code,
+                    )
+                )
+        missing = [target.code for target in targets if target.code not in columns]
+        if missing:
+            message = (
+                _("thiếu cột điểm của tiêu chí thành phần %s (mỗi tiêu chí cần một cột)")
+                if per_leaf
+                else _("thiếu cột điểm của lĩnh vực %s (mỗi lĩnh vực cần một cột)")
+            )
+            problems.append(Problem(**where, message=message % ", ".join(missing)))
+        return flatten, columns, targets
+
+    def _rows(
+        self,
+        year: AssessmentYear,
+        table: Table,
+        columns: dict[str, int],
+        targets: list[Target],
+        problems: list[Problem],
+    ) -> tuple[list[HistoricalResult], dict[int, Decimal]]:
+        index = UnitIndex(list(Unit.objects.filter(level_id=year.unit_level_id)))
+        level = year.unit_level.name
+        results: list[HistoricalResult] = []
+        file_totals: dict[int, Decimal] = {}
+        seen: dict[int, int] = {}
+        if not table.rows:
+            problems.append(
+                Problem(
+                    sheet=table.sheet,
+                    row=table.header_row,
+                    message=_("Tệp không có dòng đơn vị nào."),
+                )
+            )
+        for number, values in table.rows:
+            unit = self._unit(table, number, values, index, level, problems)
+            if unit is None:
+                continue
+            if unit.pk in seen:
+                problems.append(
+                    Problem(
+                        **table.where(number, "unit"),
+                        message=_("%(unit)s đã có ở dòng %(row)s")
+                        % {"unit": unit.name, "row": seen[unit.pk]},
+                    )
+                )
+                continue
+            seen[unit.pk] = number
+            scores: dict[str, Decimal] = {}
+            not_applicable: set[str] = set()
+            for target in targets:
+                if target.code not in columns:
+                    continue
+                where = table.where(number, columns[target.code])
+                value = _cell(values, columns[target.code])
+                try:
+                    score = self._score(value, target)
+                except rules.DeclaredError as exc:
+                    problems.append(Problem(**where, message=str(exc.message)))
+                    continue
+                if score is None:
+                    not_applicable.add(target.code)
+                else:
+                    scores[target.code] = score
+            adjustments = {}
+            for key in ("bonus", "deductions"):
+                if key not in table.columns:
+                    continue
+                try:
+                    adjustments[key] = self._adjustment(table.value(values, key))
+                except rules.DeclaredError as exc:
+                    problems.append(Problem(**table.where(number, key), message=str(exc.message)))
+            try:
+                file_total = cell_decimal(table.value(values, "file_total"))
+            except ValueError:
+                file_total = None  # never used; only compared
+            if file_total is not None:
+                file_totals[unit.pk] = file_total
+            results.append(
+                HistoricalResult(
+                    unit=unit,
+                    scores=scores,
+                    not_applicable=frozenset(not_applicable),
+                    **adjustments,
+                )
+            )
+        return results, file_totals
+
+    def _unit(self, table, number, values, index: UnitIndex, level: str, problems) -> Unit | None:
+        code = cell_text(table.value(values, "unit_code"))
+        name = cell_text(table.value(values, "unit"))
+        unit = index.by_code.get(code.casefold()) if code else None
+        if unit is not None and name and not index.matches(unit, name):
+            problems.append(
+                Problem(
+                    **table.where(number, "unit_code"),
+                    message=_("mã “%(code)s” là của %(unit)s, không phải “%(name)s”")
+                    % {"code": code, "unit": unit.name, "name": name},
+                )
+            )
+            return None
+        if unit is None and name:
+            # Codes differ between installations; the name still finds the unit.
+            candidates = index.by_name(name)
+            if len(candidates) > 1:
+                problems.append(
+                    Problem(
+                        **table.where(number, "unit"),
+                        message=_("“%(name)s” có thể là nhiều đơn vị (%(units)s); hãy ghi đủ tên")
+                        % {"name": name, "units": ", ".join(sorted(u.name for u in candidates))},
+                    )
+                )
+                return None
+            unit = candidates[0] if candidates else None
+        if unit is None:
+            if not name and not code:
+                message = _("thiếu tên đơn vị")
+            elif code:
+                message = _("không có đơn vị mã “%(code)s” hay tên “%(name)s” trong %(level)s") % {
+                    "code": code,
+                    "name": name,
+                    "level": level,
+                }
+            else:
+                message = _("không có đơn vị “%(name)s” trong %(level)s") % {
+                    "name": name,
+                    "level": level,
+                }
+            problems.append(Problem(**table.where(number, "unit"), message=message))
+        return unit
+
+    @staticmethod
+    def _score(value: Any, target: Target) -> Decimal | None:
+        """The score of a cell, ``None`` for not applicable, or ``DeclaredError``."""
+        if is_blank(value):
+            raise rules.DeclaredError("score", _("thiếu điểm (kết quả của năm phải đầy đủ)"))
+        if isinstance(value, str) and (
+            normalize(value) in NOT_APPLICABLE_WORDS
+            or normalize(value) in both_languages(NOT_APPLICABLE)
+        ):
+            if not target.allows_na:
+                raise rules.DeclaredError(
+                    "not_applicable",
+                    _("tiêu chí %s không được đánh dấu không áp dụng") % target.code,
+                )
+            return None
+        try:
+            number = cell_decimal(value)
+        except ValueError:
+            raise rules.DeclaredError("score", NUMBER_EXPECTED % cell_text(value)) from None
+        return rules.check_score(number, target.max_points, target.step)
+
+    @staticmethod
+    def _adjustment(value: Any) -> Decimal:
+        if is_blank(value):
+            return Decimal(0)
+        try:
+            number = cell_decimal(value)
+        except ValueError:
+            raise rules.DeclaredError("points", NUMBER_EXPECTED % cell_text(value)) from None
+        if number < 0:
+            raise rules.DeclaredError(
+                "points", _("ghi số dương (điểm trừ cũng ghi số dương, không có dấu trừ)")
+            )
+        return rules.check_score(number, MAX_ADJUSTMENT)
+
+    @staticmethod
+    def _leaving(
+        year: AssessmentYear, results: list[HistoricalResult], problems: list[Problem]
+    ) -> list[Assessment]:
+        """Assessments of units missing from the file: they leave the year, unless they hold
+        scores already, which the file would silently drop."""
+        present = {result.unit.pk for result in results}
+        leaving = [
+            a
+            for a in Assessment.objects.filter(year=year)
+            .select_related("unit")
+            .order_by("unit__name")
+            if a.unit_id not in present
+        ]
+        if not results:
+            return leaving
+        for assessment in leaving:
+            if assessment.leaves.exists() or assessment.adjustments.exists():
+                problems.append(
+                    Problem(
+                        message=_("%(unit)s đã có điểm trong kỳ đánh giá nhưng không có trong tệp.")
+                        % {"unit": assessment.unit.name}
+                    )
+                )
+        return leaving
+
+    def _plan(self, year, nodes, flatten, targets, results, file_totals, leaving) -> Plan:
+        totals = {
+            result.unit.pk: calculations.unit_total(
+                [
+                    calculations.LeafInput(
+                        t.code,
+                        t.max_points,
+                        result.scores.get(t.code),
+                        t.code in result.not_applicable,
+                    )
+                    for t in targets
+                ],
+                bonus=result.bonus,
+                deductions=result.deductions,
+                bonus_max=year.bonus_max,
+                deduction_max=year.deduction_max,
+            )
+            for result in results
+        }
+        ranks = calculations.rank(
+            {pk: total.index for pk, total in totals.items()}, year.tie_policy
+        )
+        assessed = set(Assessment.objects.filter(year=year).values_list("unit_id", flat=True))
+        changes = []
+        if flatten:
+            changes.append(
+                Change(
+                    subject=year.framework.name,
+                    what=_("Bộ chỉ số của năm"),
+                    old=_("%(n)s tiêu chí thành phần") % {"n": sum(1 for n in nodes if n.is_leaf)},
+                    new=_("%(n)s lĩnh vực chấm điểm trực tiếp (giữ mã, tên, điểm tối đa)")
+                    % {"n": len(targets)},
+                )
+            )
+        count = len(results)
+        for result in sorted(results, key=lambda r: (ranks[r.unit.pk] or count + 1, r.unit.name)):
+            unit, total = result.unit, totals[result.unit.pk]
+            if unit.pk not in assessed:
+                changes.append(Change(unit.name, _("Bản đánh giá"), "", _("thêm vào kỳ đánh giá")))
+            changes.append(
+                Change(
+                    subject=unit.name,
+                    what=_("Tổng điểm, chỉ số, hạng (phần mềm tính)"),
+                    old="",
+                    new=_("%(points)s / %(max)s điểm, chỉ số %(index)s, hạng %(rank)s/%(n)s")
+                    % {
+                        "points": _number(total.points),
+                        "max": _number(total.applicable_max),
+                        "index": _number(total.shown_index),
+                        "rank": ranks[unit.pk] or "—",
+                        "n": count,
+                    },
+                )
+            )
+            written = file_totals.get(unit.pk)
+            if written is not None and abs(written - total.points) >= Decimal("0.005"):
+                changes.append(
+                    Change(
+                        subject=unit.name,
+                        what=_("Tổng điểm ghi trong tệp (không dùng)"),
+                        old=_number(written),
+                        new=_number(total.points),
+                    )
+                )
+        for assessment in leaving:
+            changes.append(
+                Change(
+                    assessment.unit.name,
+                    _("Bản đánh giá"),
+                    _("có trong kỳ đánh giá"),
+                    _("bỏ khỏi kỳ đánh giá (không có trong tệp)"),
+                )
+            )
+        changes.append(
+            Change(
+                str(year),
+                _("Trạng thái"),
+                year.get_state_display(),
+                AssessmentYear.State.PUBLISHED.label,
+            )
+        )
+        shape = (
+            _(
+                "theo lĩnh vực (%(n)s cột); bộ chỉ số của năm sẽ được thay bằng các lĩnh vực "
+                "chấm điểm trực tiếp"
+            )
+            if flatten
+            else _("theo từng tiêu chí thành phần (%(n)s cột)")
+        ) % {"n": len(targets)}
+        summary = _(
+            "%(units)s đơn vị, điểm %(shape)s; kỳ đánh giá sẽ được công bố, tổng điểm và hạng do "
+            "phần mềm tính từ điểm đã nhập."
+        ) % {"units": count, "shape": shape}
+        if leaving:
+            summary += " " + _(
+                "%(n)s đơn vị không có trong tệp sẽ bị bỏ khỏi kỳ đánh giá: %(units)s."
+            ) % {
+                "n": len(leaving),
+                "units": ", ".join(a.unit.name for a in leaving),
+            }
+        return Plan(
+            summary=summary,
+            changes=changes,
+            payload=ResultsPayload(year_id=year.pk, flatten=flatten, results=results),
+        )
+
+    # --- apply ----------------------------------------------------------------------------
+
+    def apply(self, plan: Plan) -> str:
+        payload: ResultsPayload = plan.payload
+        year = import_historical_year(
+            roles=self.roles,
+            year=AssessmentYear.objects.get(pk=payload.year_id),
+            results=payload.results,
+            flatten=payload.flatten,
+            user=self.user,
+        )
+        return _(
+            "Đã nhập kết quả năm %(year)s của %(n)s đơn vị và công bố kỳ đánh giá; tổng điểm và "
+            "hạng do phần mềm tính."
+        ) % {"year": year.year, "n": len(payload.results)}
+
+
+def _cell(values: tuple, index: int) -> Any:
+    return values[index] if index < len(values) else None
+
+
+def _number(value: Decimal | None) -> str:
+    return "—" if value is None else formats.number_format(value, 2)

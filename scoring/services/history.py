@@ -1,0 +1,288 @@
+"""Results of years before the app was used, imported so that rank changes and year-over-year
+reports work from the first year the app runs.
+
+A historical year is created in the app first (state 'preparing', with its copy of a framework),
+then filled in one go from the results the province published and published at once. Its
+ranking is then computed by the app from the imported scores, like any other year's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from units.models import Unit
+from units.roles import Roles
+
+from ..models import (
+    Assessment,
+    AssessmentYear,
+    Evidence,
+    FieldAssignment,
+    Framework,
+    FrameworkNode,
+    LeafScore,
+)
+from ..rules import ZERO
+from .common import require_interior_admin
+from .frameworks import NodeSpec, create_framework
+from .results import AdjustmentRecord, LeafRecord, import_results
+
+BONUS_KIND = "other-bonus"
+DEDUCTION_KIND = "other-deduction"
+
+
+@dataclass(frozen=True)
+class HistoricalResult:
+    """One unit's published result: the final score of every leaf (or of every field, once the
+    framework is flattened), the leaves that did not apply to it, and its bonus and deductions
+    (positive numbers; the year's caps apply when totals are computed)."""
+
+    unit: Unit
+    scores: dict[str, Decimal] = field(default_factory=dict)
+    not_applicable: frozenset[str] = frozenset()
+    bonus: Decimal = ZERO
+    deductions: Decimal = ZERO
+
+
+def flattened_nodes(nodes: Sequence[FrameworkNode]) -> list[NodeSpec]:
+    """The framework as its top-level nodes only, each a leaf of its own (same code, title and
+    max points): the shape of a year whose results were published per field.
+
+    A field made only of survey leaves stays a survey leaf filled by the Interior Department;
+    any other field becomes a manual leaf, not applicable only where every leaf below could be.
+    A top-level node that is already a leaf is kept as it is."""
+    with translation.override(settings.LANGUAGE_CODE):
+        # Stored text, so in the installation's language, not the importing user's.
+        guide = _("Điểm cả lĩnh vực, nhập từ kết quả đã công bố.")
+    below: dict[str, list[FrameworkNode]] = {}
+    for node in nodes:
+        if node.is_leaf:
+            below.setdefault(node.field_code, []).append(node)
+    specs = []
+    for node in nodes:
+        if node.parent_id is not None:
+            continue
+        if node.is_leaf:
+            specs.append(
+                NodeSpec(
+                    code=node.code,
+                    title=node.title,
+                    max_points=node.max_points,
+                    rule=node.rule,
+                    params=node.rule_params,
+                    allows_na=node.allows_na,
+                    filled_by=node.filled_by,
+                    guide=node.guide,
+                )
+            )
+            continue
+        leaves = below.get(node.code, [])
+        survey = bool(leaves) and all(leaf.is_survey for leaf in leaves)
+        specs.append(
+            NodeSpec(
+                code=node.code,
+                title=node.title,
+                max_points=node.max_points,
+                rule="survey" if survey else "manual",
+                allows_na=bool(leaves) and all(leaf.allows_na for leaf in leaves),
+                filled_by=FrameworkNode.FilledBy.INTERIOR
+                if survey
+                else FrameworkNode.FilledBy.UNIT,
+                guide=guide,
+            )
+        )
+    return specs
+
+
+def historical_import_blockers(year: AssessmentYear) -> list[str]:
+    """Why a year cannot take historical results: it is not being prepared, or its units have
+    already entered something in the app (which the import would overwrite)."""
+    if year.state != AssessmentYear.State.PREPARING:
+        return [
+            _(
+                "Chỉ nhập kết quả các năm trước vào kỳ đánh giá đang chuẩn bị; kỳ này đang ở "
+                "trạng thái “%(state)s”."
+            )
+            % {"state": year.get_state_display()}
+        ]
+    entered = (
+        LeafScore.objects.filter(assessment__year=year)
+        .filter(Q(self_score__isnull=False) | ~Q(declared={}) | ~Q(explanation=""))
+        .values_list("assessment__unit__name", flat=True)
+    )
+    names = set(entered)
+    names |= set(
+        Evidence.objects.filter(assessment__year=year).values_list(
+            "assessment__unit__name", flat=True
+        )
+    )
+    names |= set(
+        Assessment.objects.filter(year=year, status=Assessment.Status.SUBMITTED).values_list(
+            "unit__name", flat=True
+        )
+    )
+    if names:
+        return [
+            _(
+                "Đơn vị đã nhập dữ liệu vào kỳ đánh giá này (%(units)s); chỉ nhập kết quả các năm "
+                "trước vào kỳ đánh giá chưa có dữ liệu của đơn vị."
+            )
+            % {"units": ", ".join(sorted(names))}
+        ]
+    return []
+
+
+def _flatten(*, roles: Roles, year: AssessmentYear) -> None:
+    """Point the year at a flattened copy of its framework; drop the old one if nothing else
+    uses it. The year's leaf scores point at the old nodes, so they go first (the import
+    replaces them anyway); field assignments follow their field's code, which is kept."""
+    old = year.framework
+    nodes = list(old.nodes.order_by("sort_key"))
+    if all(node.is_leaf for node in nodes):
+        return  # already flat
+    with translation.override(settings.LANGUAGE_CODE):
+        name = _("%(name)s (theo lĩnh vực)") % {"name": old.name}
+    flat = create_framework(
+        roles=roles,
+        name=name[:200],
+        unit_level=old.unit_level,
+        nodes=flattened_nodes(nodes),
+        max_points=old.max_points,
+        description=old.description,
+    )
+    LeafScore.objects.filter(assessment__year=year).delete()
+    fields = {node.code: node for node in flat.nodes.all()}
+    for assignment in FieldAssignment.objects.filter(year=year).select_related("field"):
+        assignment.field = fields[assignment.field.code]
+        assignment.save(update_fields=["field"])
+    year.framework = flat
+    year.save(update_fields=["framework"])
+    if not AssessmentYear.objects.filter(framework=old).exists():
+        Framework.objects.filter(pk=old.pk).delete()
+
+
+@transaction.atomic
+def import_historical_year(
+    *,
+    roles: Roles,
+    year: AssessmentYear,
+    results: Sequence[HistoricalResult],
+    flatten: bool = False,
+    user=None,
+) -> AssessmentYear:
+    """Fill a year being prepared with the published results of its units, then publish it.
+
+    ``flatten`` first replaces the year's framework by its top-level nodes (results published
+    per field). Units of the year missing from ``results`` leave the year; units in ``results``
+    join it. Every leaf of every unit needs a score or N/A: a historical year is complete.
+    Scores are written as round 1 (the final score), bonus and deductions as ledger entries of
+    the open kinds. All or nothing."""
+    require_interior_admin(roles)
+    # Locked before its state is checked, so no step of the year slips in between.
+    year = (
+        AssessmentYear.objects.select_for_update(of=("self",))
+        .select_related("framework__unit_level")
+        .get(pk=year.pk)
+    )
+    if blockers := historical_import_blockers(year):
+        raise ValidationError(blockers)
+    if not results:
+        raise ValidationError(_("Không có kết quả của đơn vị nào để nhập."))
+    units = [result.unit for result in results]
+    problems = [
+        _("%(unit)s không thuộc cấp đơn vị của kỳ đánh giá.") % {"unit": unit.name}
+        for unit in units
+        if unit.level_id != year.unit_level_id
+    ]
+    if len({unit.pk for unit in units}) != len(units):
+        problems.append(_("Một đơn vị có hai kết quả."))
+    if problems:
+        raise ValidationError(problems)
+
+    existing = {a.unit_id: a for a in Assessment.objects.filter(year=year).select_related("unit")}
+    wanted = {unit.pk for unit in units}
+    leaving = [a for unit_id, a in existing.items() if unit_id not in wanted]
+    with_data = sorted(a.unit.name for a in leaving if a.leaves.exists() or a.adjustments.exists())
+    if with_data:
+        raise ValidationError(
+            _("Đơn vị đã có điểm trong kỳ đánh giá nhưng không có trong kết quả nhập: %s")
+            % ", ".join(with_data)
+        )
+    if tree := year.framework.tree_problems():
+        raise ValidationError(tree)
+
+    if flatten:
+        _flatten(roles=roles, year=year)
+    leaf_codes = list(
+        FrameworkNode.objects.filter(framework_id=year.framework_id)
+        .exclude(rule="")
+        .order_by("sort_key")
+        .values_list("code", flat=True)
+    )
+    Assessment.objects.filter(pk__in=[a.pk for a in leaving]).delete()
+    with translation.override(settings.LANGUAGE_CODE):
+        # Stored text, so in the installation's language, not the importing user's.
+        reason = _("Nhập từ kết quả năm %(year)s") % {"year": year.year}
+        na_reason = _("Không áp dụng (theo kết quả năm %(year)s)") % {"year": year.year}
+    known = set(leaf_codes)
+    problems = []
+    for result in results:
+        assessment = existing.get(result.unit.pk) or Assessment.objects.create(
+            year=year, unit=result.unit
+        )
+        given = set(result.scores) | set(result.not_applicable)
+        missing = [code for code in leaf_codes if code not in given]
+        unknown = sorted(given - known)
+        both = sorted(set(result.scores) & set(result.not_applicable))
+        if missing or unknown or both:
+            problems += [
+                message % {"unit": result.unit.name, "codes": ", ".join(codes)}
+                for message, codes in (
+                    (_("%(unit)s: thiếu điểm các tiêu chí %(codes)s"), missing),
+                    (
+                        _("%(unit)s: %(codes)s không phải tiêu chí thành phần của bộ chỉ số"),
+                        unknown,
+                    ),
+                    (_("%(unit)s: %(codes)s vừa có điểm vừa không áp dụng"), both),
+                )
+                if codes
+            ]
+            continue
+        leaves = [
+            LeafRecord(code, not_applicable=True, na_reason=na_reason)
+            if code in result.not_applicable
+            else LeafRecord(code, r1_score=result.scores[code])
+            for code in leaf_codes
+        ]
+        adjustments = [
+            AdjustmentRecord(kind, reason, points=points)
+            for kind, points in ((BONUS_KIND, result.bonus), (DEDUCTION_KIND, result.deductions))
+            if points
+        ]
+        try:
+            # A savepoint of its own: one unit's problems are collected, the others checked.
+            import_results(
+                roles=roles,
+                assessment=assessment,
+                leaves=leaves,
+                adjustments=adjustments,
+                user=user,
+            )
+        except ValidationError as exc:
+            problems += [f"{result.unit.name}: {m}" for m in exc.messages]
+    if problems:
+        raise ValidationError(problems)
+
+    year.state = AssessmentYear.State.PUBLISHED
+    year.published_at = timezone.now()
+    year.save(update_fields=["state", "published_at"])
+    return year

@@ -1,0 +1,160 @@
+"""The reading helpers every import shares, and the staging of an upload between its preview
+and its application."""
+
+import datetime as dt
+import io
+import os
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from openpyxl import Workbook
+
+from scoring.importers import ColumnSpec, ImportFailed, base, open_workbook, read_table, staging
+
+SPECS = [
+    ColumnSpec("code", "Mã"),
+    ColumnSpec("max", "Điểm tối đa"),
+    ColumnSpec("guide", "Hướng dẫn chấm", required=False),
+]
+
+
+def workbook_bytes(rows, title="Bộ chỉ số") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_not_excel_and_old_excel_get_their_own_message():
+    with pytest.raises(ImportFailed) as plain:
+        open_workbook(b"name,score\nVu Quang,8\n")
+    assert "không phải là tệp Excel" in str(plain.value)
+    with pytest.raises(ImportFailed) as old:
+        open_workbook(base.OLE_SIGNATURE + b"\0" * 100)
+    assert ".xls" in str(old.value) and "lưu lại" in str(old.value)
+
+
+def test_header_found_under_title_rows_whatever_the_case_and_spacing():
+    content = workbook_bytes(
+        [
+            ["Bộ chỉ số năm 2025"],
+            [],
+            ["  MÃ ", "Điểm  tối\nđa", "Ghi chú"],
+            ["1", 10],
+            [],
+            ["1.1", "4,5"],
+        ]
+    )
+    problems = []
+    sheet = base.find_sheet(open_workbook(content), "Bộ chỉ số", problems)
+    table = read_table(sheet, SPECS, problems)
+    assert problems == []
+    assert table.header_row == 3
+    assert table.columns == {"code": 0, "max": 1}  # the optional column is simply absent
+    assert [number for number, _ in table.rows] == [4, 6]  # the blank row is skipped
+    assert table.where(6, "max") == {"sheet": "Bộ chỉ số", "row": 6, "column": "B (Điểm  tối\nđa)"}
+    assert base.cell_decimal(table.value(table.rows[1][1], "max")) == Decimal("4.5")
+
+
+def test_english_headers_and_sheet_titles_are_read_too():
+    with translation.override("en"):
+        english_sheet = str(translation.gettext("Bộ chỉ số"))
+    assert english_sheet != "Bộ chỉ số"  # the catalog knows it; otherwise this proves nothing
+    with translation.override("en"):
+        code, maximum = translation.gettext("Mã"), translation.gettext("Điểm tối đa")
+    content = workbook_bytes([[code, maximum], ["1", 10]], title=english_sheet)
+    problems = []
+    sheet = base.find_sheet(open_workbook(content), "Bộ chỉ số", problems)
+    table = read_table(sheet, SPECS, problems)
+    assert problems == [] and table.columns == {"code": 0, "max": 1}
+
+
+def test_missing_sheet_and_missing_header_are_problems_not_errors():
+    workbook = open_workbook(workbook_bytes([["x"]], title="Sheet1"))
+    problems = []
+    assert base.find_sheet(workbook, "Bộ chỉ số", problems) is None
+    assert "Thiếu trang tính “Bộ chỉ số”" in problems[0].message and "Sheet1" in problems[0].message
+    problems = []
+    assert read_table(workbook.worksheets[0], SPECS, problems) is None
+    assert "Không tìm thấy dòng tiêu đề" in problems[0].message and "“Mã”" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("  ", None),
+        (8, Decimal(8)),
+        (8.5, Decimal("8.5")),
+        (0.1, Decimal("0.1")),
+        ("8,25", Decimal("8.25")),
+        (" 7.5 ", Decimal("7.5")),
+    ],
+)
+def test_numbers_read_exactly(value, expected):
+    assert base.cell_decimal(value) == expected
+
+
+@pytest.mark.parametrize("value", ["tám", "1.000,5", "NaN", "inf", True])
+def test_text_in_a_number_cell_is_refused(value):
+    with pytest.raises(ValueError):
+        base.cell_decimal(value)
+
+
+def test_yes_no_dates_and_codes():
+    assert [base.cell_bool(v) for v in ("Có", "không", "x", None, 1, "No")] == [
+        True,
+        False,
+        True,
+        None,
+        True,
+        False,
+    ]
+    with pytest.raises(ValueError):
+        base.cell_bool("có lẽ")
+    assert base.cell_date("05/03/2024") == dt.date(2024, 3, 5)
+    assert base.cell_date(dt.datetime(2024, 3, 5, 8, 0)) == dt.date(2024, 3, 5)
+    with pytest.raises(ValueError):
+        base.cell_date("31/02/2024")
+    assert base.cell_text(3.0) == "3" and base.cell_text(" 1.2 ") == "1.2"
+
+
+def test_problem_says_where_in_the_users_words():
+    problem = base.Problem(sheet="Bộ chỉ số", row=7, column="C (Điểm tối đa)", message="cần một số")
+    assert str(problem) == "Bộ chỉ số, dòng 7, cột C (Điểm tối đa): cần một số"
+    assert str(base.Problem(message="hỏng")) == "hỏng"
+
+
+@pytest.fixture
+def session_request(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    request = RequestFactory().post("/")
+    request.session = {}
+    return request
+
+
+def test_a_staged_file_is_given_back_only_to_its_session_and_scope(session_request):
+    token = staging.stage(session_request, b"content", "framework:1")
+    assert staging.take(session_request, token, "framework:1") == b"content"
+    assert staging.take(session_request, token, "framework:2") is None  # another page
+    stranger = RequestFactory().post("/")
+    stranger.session = {}
+    assert staging.take(stranger, token, "framework:1") is None  # another session
+    assert staging.take(session_request, "../../etc/passwd", "framework:1") is None
+    staging.discard(session_request, token)
+    assert staging.take(session_request, token, "framework:1") is None
+
+
+def test_old_staged_files_are_swept(session_request, tmp_path):
+    old = staging.stage(session_request, b"old", "x")
+    path = tmp_path / "imports" / f"{old}.xlsx"
+    day_ago = path.stat().st_mtime - staging.MAX_AGE_SECONDS - 60
+    os.utime(path, (day_ago, day_ago))
+    staging.stage(session_request, b"new", "x")
+    assert not path.exists()
