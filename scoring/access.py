@@ -114,3 +114,12 @@ def get_year_for_appraisal(roles: Roles, year_id: int) -> AssessmentYear:
     return get_object_or_404(
         AssessmentYear.objects.select_related("unit_level", "framework"), pk=year_id
     )
+
+
+def get_year_for_admin(roles: Roles, year_id: int) -> AssessmentYear:
+    """A year as its admins run it: unknown to anyone outside the Interior Department (404),
+    closed to its appraisers (403)."""
+    year = get_year_for_appraisal(roles, year_id)
+    if not roles.is_interior_admin:
+        raise PermissionDenied
+    return year

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -5,13 +6,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from units.models import UnitLevel
 from units.roles import Roles
 
 from .. import calculations
-from ..models import Framework, FrameworkNode, code_sort_key
+from ..models import (
+    AssessmentYear,
+    FieldAssignment,
+    Framework,
+    FrameworkNode,
+    LeafScore,
+    code_sort_key,
+)
 from .common import require_interior_admin
+
+# "1", "1.2", "1.2.a": parts of letters or digits joined by dots. A parent's code is the code
+# less its last part, so a space or a doubled dot would silently orphan a node.
+CODE_PATTERN = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*")
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,110 @@ class NodeSpec:
         return self.code.rpartition(".")[0] or None
 
 
+@dataclass(frozen=True)
+class NodeProblem:
+    """Something wrong with a node of a framework being built, or with its tree.
+
+    ``code`` names the node (empty for the whole tree) and ``field`` the ``NodeSpec``
+    attribute at fault when it is known, so an import can point at a row and a column.
+    """
+
+    code: str
+    field: str
+    message: str  # says which node itself: it is also shown without a row
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# Model field → NodeSpec attribute, for the problems ``full_clean`` reports.
+_SPEC_FIELDS = {"rule_params": "params", "__all__": ""}
+
+
+def _node(spec: NodeSpec) -> FrameworkNode:
+    return FrameworkNode(
+        code=spec.code,
+        title=spec.title,
+        max_points=spec.max_points,
+        rule=spec.rule,
+        rule_params=dict(spec.params),
+        allows_na=spec.allows_na,
+        filled_by=spec.filled_by,
+        guide=spec.guide,
+    )
+
+
+def _node_problems(spec: NodeSpec, node: FrameworkNode) -> list[NodeProblem]:
+    """Validate ``node`` (built from ``spec``) as the model does; this also normalises its
+    rule parameters, which is why ``create_framework`` saves that very object."""
+    problems = []
+    if not CODE_PATTERN.fullmatch(spec.code):
+        problems.append(
+            NodeProblem(
+                spec.code,
+                "code",
+                _("%(code)s: mã chỉ gồm chữ số hoặc chữ cái, các cấp cách nhau bằng dấu chấm")
+                % {"code": spec.code},
+            )
+        )
+    try:
+        node.full_clean(exclude=["framework", "parent", "sort_key"], validate_unique=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            attribute = _SPEC_FIELDS.get(name, name)
+            problems.extend(
+                NodeProblem(spec.code, attribute, f"{spec.code}: {m}") for m in messages
+            )
+    return problems
+
+
+def node_problems(spec: NodeSpec) -> list[NodeProblem]:
+    """What is wrong with one node on its own (code, title, max, rule and its parameters, who
+    fills it), exactly as ``create_framework`` would refuse it. Writes nothing."""
+    return _node_problems(spec, _node(spec))
+
+
+def tree_problems(nodes: Sequence[NodeSpec], *, max_points: Decimal) -> list[NodeProblem]:
+    """What is wrong with the tree (``calculations.check_tree``: duplicates, missing parents,
+    parents whose max is not their children's sum, fields not summing to ``max_points``), each
+    tied to the node it names where it names one."""
+    by_code = {spec.code: spec for spec in nodes}
+    children: dict[str, list[NodeSpec]] = {}
+    for spec in nodes:
+        if spec.parent_code:
+            children.setdefault(spec.parent_code, []).append(spec)
+    messages = calculations.check_tree(
+        [calculations.TreeNode(n.code, n.parent_code, n.max_points, bool(n.rule)) for n in nodes],
+        total=max_points,
+    )
+    named: dict[str, int] = {}
+    for message in messages:
+        code = message.partition(": ")[0]
+        if code in by_code:
+            named[code] = named.get(code, 0) + 1
+    fields: dict[str, list[str]] = {}
+    for code, count in named.items():
+        spec, kids = by_code[code], children.get(code, [])
+        # The attribute each kind of problem is about, in the order check_tree reports them;
+        # when these facts and the messages do not pair up one to one, none is guessed.
+        facts = [
+            (spec.parent_code is not None and spec.parent_code not in by_code, "code"),
+            (spec.max_points <= 0, "max_points"),
+            (bool(spec.rule) == bool(kids), "rule"),
+            (bool(kids) and sum(k.max_points for k in kids) != spec.max_points, "max_points"),
+        ]
+        found = [name for holds, name in facts if holds]
+        fields[code] = found if len(found) == count else [""] * count
+    problems = []
+    for message in messages:
+        code = message.partition(": ")[0]
+        if code in fields:
+            problems.append(NodeProblem(code, fields[code].pop(0), message))
+        else:
+            problems.append(NodeProblem("", "", message))
+    return problems
+
+
 @transaction.atomic
 def create_framework(
     *,
@@ -46,33 +163,17 @@ def create_framework(
     ``ValidationError``; nothing is saved.
     """
     require_interior_admin(roles)
-    problems = calculations.check_tree(
-        [calculations.TreeNode(n.code, n.parent_code, n.max_points, bool(n.rule)) for n in nodes],
-        total=max_points,
-    )
+    problems = tree_problems(nodes, max_points=max_points)
     framework = Framework(
         name=name, unit_level=unit_level, max_points=max_points, description=description
     )
     built: list[tuple[NodeSpec, FrameworkNode]] = []
     for spec in nodes:
-        node = FrameworkNode(
-            framework=framework,
-            code=spec.code,
-            title=spec.title,
-            max_points=spec.max_points,
-            rule=spec.rule,
-            rule_params=dict(spec.params),
-            allows_na=spec.allows_na,
-            filled_by=spec.filled_by,
-            guide=spec.guide,
-        )
-        try:
-            node.full_clean(exclude=["framework", "parent", "sort_key"], validate_unique=False)
-        except ValidationError as exc:
-            problems.extend(f"{spec.code}: {m}" for m in exc.messages)
+        node = _node(spec)
+        problems += _node_problems(spec, node)
         built.append((spec, node))
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([p.message for p in problems])
     framework.save()
     saved: dict[str, FrameworkNode] = {}
     # Parents first, whatever order an import listed them in.
@@ -84,10 +185,9 @@ def create_framework(
     return framework
 
 
-def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framework:
-    """A copy of a framework for a new year: each year keeps its own tree, so next year's
-    changes never touch a published one."""
-    nodes = [
+def specs_of(framework: Framework) -> list[NodeSpec]:
+    """The nodes of a stored framework as specs, in tree order."""
+    return [
         NodeSpec(
             code=node.code,
             title=node.title,
@@ -100,11 +200,115 @@ def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framewo
         )
         for node in framework.nodes.order_by("sort_key")
     ]
+
+
+def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framework:
+    """A copy of a framework for a new year: each year keeps its own tree, so next year's
+    changes never touch a published one."""
     return create_framework(
         roles=roles,
         name=name,
         unit_level=framework.unit_level,
-        nodes=nodes,
+        nodes=specs_of(framework),
         max_points=framework.max_points,
         description=framework.description,
     )
+
+
+def framework_change_refusal(year: AssessmentYear) -> str | None:
+    """Why the year's framework cannot be replaced now, or ``None`` when it can: only while
+    the year is being prepared and no unit has a score (a score belongs to a node)."""
+    if year.state != AssessmentYear.State.PREPARING:
+        return _(
+            "Chỉ thay được bộ chỉ số khi kỳ đánh giá ở bước “Chuẩn bị”; năm %(year)s đang ở "
+            "bước “%(state)s”."
+        ) % {"year": year.year, "state": year.get_state_display()}
+    if LeafScore.objects.filter(assessment__year=year).exists():
+        return _("Năm %(year)s đã có điểm của đơn vị; không thay được bộ chỉ số.") % {
+            "year": year.year
+        }
+    return None
+
+
+def _lock_for_new_framework(year: AssessmentYear) -> AssessmentYear:
+    """The year locked (so no step of the year slips between the check and the swap) and
+    still open to a new framework, or ``ValidationError``."""
+    year = (
+        AssessmentYear.objects.select_for_update(of=("self",))
+        .select_related("framework", "unit_level")
+        .get(pk=year.pk)
+    )
+    if refusal := framework_change_refusal(year):
+        raise ValidationError(refusal)
+    return year
+
+
+def swap_framework(year: AssessmentYear, new: Framework) -> None:
+    """Point the year at ``new``; field assignments follow their field's code; the old
+    framework goes when nothing else uses it."""
+    old = year.framework
+    year.framework = new
+    year.save(update_fields=["framework"])
+    fields = {node.code: node for node in new.nodes.filter(parent=None)}
+    for assignment in FieldAssignment.objects.filter(year=year).select_related("field"):
+        field_node = fields.get(assignment.field.code)
+        if field_node is None:  # the field is gone: nothing left to appraise
+            assignment.delete()
+        else:
+            assignment.field = field_node
+            assignment.save(update_fields=["field"])
+    if not old.years.exists() and not LeafScore.objects.filter(node__framework=old).exists():
+        old.delete()
+
+
+@transaction.atomic
+def replace_framework(
+    *,
+    roles: Roles,
+    year: AssessmentYear,
+    nodes: Sequence[NodeSpec],
+    name: str = "",
+) -> Framework:
+    """Give a year being prepared a new framework built from ``nodes`` (its total stays the
+    current framework's, normally 100). Refused once the year has moved on or has scores."""
+    require_interior_admin(roles)
+    year = _lock_for_new_framework(year)
+    old = year.framework
+    new = create_framework(
+        roles=roles,
+        name=name or old.name,
+        unit_level=year.unit_level,
+        nodes=nodes,
+        max_points=old.max_points,
+        description=old.description,
+    )
+    swap_framework(year, new)
+    return new
+
+
+def nearest_earlier_year(year: AssessmentYear) -> AssessmentYear | None:
+    """The nearest earlier year of the same unit level."""
+    return (
+        AssessmentYear.objects.filter(unit_level_id=year.unit_level_id, year__lt=year.year)
+        .select_related("framework")
+        .order_by("-year")
+        .first()
+    )
+
+
+@transaction.atomic
+def copy_previous_framework(*, roles: Roles, year: AssessmentYear) -> Framework:
+    """Replace a year's framework with a copy of the nearest earlier year's (same level)."""
+    require_interior_admin(roles)
+    year = _lock_for_new_framework(year)
+    source = nearest_earlier_year(year)
+    if source is None:
+        raise ValidationError(
+            _("Chưa có năm nào trước năm %(year)s của cấp này để chép bộ chỉ số.")
+            % {"year": year.year}
+        )
+    # "Bộ chỉ số (2024)" becomes "Bộ chỉ số (2025)", not "Bộ chỉ số (2024) (2025)".
+    base = re.sub(r" \(\d{4}\)$", "", source.framework.name)
+    new = clone_framework(roles=roles, framework=source.framework, name=f"{base} ({year.year})")
+    swap_framework(year, new)
+    return new

@@ -26,14 +26,12 @@ from ..models import (
     Assessment,
     AssessmentYear,
     Evidence,
-    FieldAssignment,
-    Framework,
     FrameworkNode,
     LeafScore,
 )
 from ..rules import ZERO
 from .common import require_interior_admin
-from .frameworks import NodeSpec, create_framework
+from .frameworks import NodeSpec, create_framework, swap_framework
 from .results import AdjustmentRecord, LeafRecord, import_results
 
 BONUS_KIND = "other-bonus"
@@ -160,14 +158,7 @@ def _flatten(*, roles: Roles, year: AssessmentYear) -> None:
         description=old.description,
     )
     LeafScore.objects.filter(assessment__year=year).delete()
-    fields = {node.code: node for node in flat.nodes.all()}
-    for assignment in FieldAssignment.objects.filter(year=year).select_related("field"):
-        assignment.field = fields[assignment.field.code]
-        assignment.save(update_fields=["field"])
-    year.framework = flat
-    year.save(update_fields=["framework"])
-    if not AssessmentYear.objects.filter(framework=old).exists():
-        Framework.objects.filter(pk=old.pk).delete()
+    swap_framework(year, flat)
 
 
 @transaction.atomic

@@ -55,12 +55,21 @@ def xlsx_response(export: ExportFile) -> HttpResponse:
     return response
 
 
-def import_page(request, *, page: ImportPage, importer: Callable[[], Importer], scope: str):
+def import_page(
+    request,
+    *,
+    page: ImportPage,
+    importer: Callable[[], Importer],
+    scope: str,
+    template_name: str = "scoring/imports/import.html",
+    extra_context: dict | None = None,
+):
     """GET: the upload form. POST a file: its preview, or every problem found. POST "apply"
     with the staged token: read again (things may have changed since the preview) and apply,
     all or nothing."""
     form = ImportForm()
     context = {"page": page, "form": form, "problems": None, "plan": None, "token": ""}
+    context.update(extra_context or {})
     if request.method == "POST" and "token" in request.POST:
         token = request.POST["token"]
         content = staging.take(request, token, scope)
@@ -97,7 +106,7 @@ def import_page(request, *, page: ImportPage, importer: Callable[[], Importer], 
                 context["plan"] = plan
                 context["token"] = staging.stage(request, content, scope)
     status = 422 if context["problems"] else 200
-    return render(request, "scoring/imports/import.html", context, status=status)
+    return render(request, template_name, context, status=status)
 
 
 def _messages_of(exc: Exception) -> list[str]:

@@ -5,9 +5,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from units.roles import roles_of
+
+from .. import access
 from ..importers.results import ResultsImporter
 from .importing import ImportPage, import_page, xlsx_response
-from .manage import _admin_year
 
 YEAR = "years/<int:year_id>/"
 
@@ -17,7 +19,7 @@ YEAR = "years/<int:year_id>/"
 def results_template(request, year_id: int):
     """The score matrix of the year's units and framework, as the matrix export writes it: a
     year being prepared has no scores yet, so its cells are empty."""
-    _roles, year = _admin_year(request, year_id)
+    year = access.get_year_for_admin(roles_of(request.user), year_id)
     # Imported here: the exporter is a sibling module that the import page can live without.
     from ..exporters.matrix import MatrixExporter
 
@@ -27,7 +29,8 @@ def results_template(request, year_id: int):
 @require_http_methods(["GET", "POST"])
 @login_required
 def results_import(request, year_id: int):
-    roles, year = _admin_year(request, year_id)
+    roles = roles_of(request.user)
+    year = access.get_year_for_admin(roles, year_id)
     page = ImportPage(
         title=_("Nhập kết quả năm %(year)s (trước khi dùng phần mềm)") % {"year": year.year},
         intro=_(
