@@ -5,7 +5,14 @@ One module per kind of work; import from here.
 
 from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
 from .explanation import Answer, answer_explanations, explanation_open, save_explanations
-from .frameworks import NodeSpec, clone_framework, create_framework
+from .frameworks import (
+    NodeSpec,
+    clone_framework,
+    copy_previous_framework,
+    create_framework,
+    replace_framework,
+)
+from .history import HistoricalResult, import_historical_year
 from .interior import save_survey, set_assignments
 from .ledger import add_adjustment, remove_adjustment
 from .results import AdjustmentRecord, LeafRecord, import_results
@@ -28,6 +35,7 @@ __all__ = [
     "AppraisalEntry",
     "Attachment",
     "ConflictError",
+    "HistoricalResult",
     "LeafEntry",
     "LeafRecord",
     "NodeSpec",
@@ -38,14 +46,17 @@ __all__ = [
     "appraisable_fields",
     "appraise_leaves",
     "clone_framework",
+    "copy_previous_framework",
     "create_framework",
     "create_year",
     "explanation_open",
+    "import_historical_year",
     "import_results",
     "new_year_from",
     "remove_adjustment",
     "remove_evidence_link",
     "reopen_year",
+    "replace_framework",
     "save_explanations",
     "save_field",
     "save_leaves",
