@@ -1,0 +1,352 @@
+"""The sociological survey's scores of every unit of a year, in Excel.
+
+One row per assessed unit (found by its code, else by its exact name whatever the case and
+spacing), one column per survey leaf headed by the leaf's code. A blank cell leaves the stored
+score as it is: a file with one column, or a few units, changes only what it holds. Clearing a
+score is done on the survey page. Other columns with a text header (notes, a total) are
+ignored; a header that looks like a criterion code but is not a survey leaf is refused.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.template.defaultfilters import floatformat
+from django.utils import formats
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from units.roles import Roles
+
+from .. import rules
+from ..exporters.base import XLSX, ExportFile
+from ..models import Assessment, AssessmentYear, FrameworkNode, LeafScore
+from ..services import appraisable_fields, save_survey
+from .base import (
+    NUMBER_EXPECTED,
+    Change,
+    ColumnSpec,
+    Importer,
+    ImportFailed,
+    Plan,
+    Problem,
+    cell_decimal,
+    cell_text,
+    find_sheet,
+    is_blank,
+    normalize,
+    open_workbook,
+    read_table,
+)
+
+SHEET = gettext_lazy("Điều tra XHH")
+MARKER = "cchc-template"  # as in the self-assessment template: which year the file is for
+CODE, NAME = gettext_lazy("Mã đơn vị"), gettext_lazy("Đơn vị")
+# The unit's name is the column people keep when they build the sheet themselves.
+SPECS = [ColumnSpec("code", CODE, required=False), ColumnSpec("name", NAME)]
+LOOKS_LIKE_A_CODE = re.compile(r"\d+(\.\d+)*")
+GREY = PatternFill("solid", fgColor="E7E6E6")
+CLOSED = gettext_lazy("Điểm điều tra xã hội học nhập trong thời gian thẩm định.")
+
+COLUMNS_HELP = [
+    (CODE, gettext_lazy("Mã đơn vị trong phần mềm; để trống thì dòng được tìm theo tên.")),
+    (NAME, gettext_lazy("Tên đơn vị, đúng như trong phần mềm (không phân biệt hoa thường).")),
+    (
+        gettext_lazy("Mã tiêu chí (10.1, …)"),
+        gettext_lazy(
+            "Một cột cho mỗi tiêu chí điều tra, tiêu đề là mã tiêu chí: điểm từ 0 đến điểm tối "
+            "đa, tối đa 2 chữ số thập phân. Ô để trống: giữ nguyên điểm đã có."
+        ),
+    ),
+]
+
+
+def marker_of(year: AssessmentYear) -> str:
+    return f"survey:{year.pk}"
+
+
+def survey_leaves(year: AssessmentYear) -> list[FrameworkNode]:
+    return list(
+        FrameworkNode.objects.filter(framework_id=year.framework_id, rule="survey").order_by(
+            "sort_key"
+        )
+    )
+
+
+def _assessments(year: AssessmentYear) -> list[Assessment]:
+    return list(Assessment.objects.filter(year=year).select_related("unit").order_by("unit__name"))
+
+
+def _stored(year: AssessmentYear) -> dict[tuple[int, int], Decimal | None]:
+    return {
+        (assessment_id, node_id): score
+        for assessment_id, node_id, score in LeafScore.objects.filter(
+            assessment__year=year, node__rule="survey"
+        ).values_list("assessment_id", "node_id", "r1_score")
+    }
+
+
+def _put(sheet, row: int, column: int, value: Any, *, fill=None, fmt=None):
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"  # a name typed as "=…" stays text
+    else:
+        cell.value = value
+    if fill is not None:
+        cell.fill = fill
+    if fmt is not None:
+        cell.number_format = fmt
+    return cell
+
+
+def survey_template(year: AssessmentYear) -> ExportFile:
+    """Every assessed unit of the year with its current survey scores: 3 queries."""
+    leaves = survey_leaves(year)
+    assessments = _assessments(year)
+    stored = _stored(year)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(SHEET)[:31]
+    workbook.custom_doc_props.append(StringProperty(name=MARKER, value=marker_of(year)))
+    titles = [
+        _("Điểm điều tra xã hội học năm %(year)s · %(level)s")
+        % {"year": year.year, "level": year.unit_level.name},
+        _(
+            "Mỗi dòng một đơn vị, mỗi cột một tiêu chí điều tra (tiêu đề cột là mã tiêu chí). Ô "
+            "để trống: giữ nguyên điểm đã có."
+        ),
+    ]
+    for number, title in enumerate(titles, start=1):
+        _put(sheet, number, 1, title).font = Font(bold=number == 1, size=13 if number == 1 else 11)
+    # The leaves' titles and maxima, above their columns; the header row holds the codes.
+    about, header = len(titles) + 2, len(titles) + 3
+    sheet.row_dimensions[about].height = 60
+    for column, label in ((1, CODE), (2, NAME)):
+        _put(sheet, header, column, str(label), fill=GREY).font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 28
+    for offset, leaf in enumerate(leaves):
+        column = 3 + offset
+        _put(
+            sheet,
+            about,
+            column,
+            _("%(title)s (tối đa %(max)s)")
+            % {"title": leaf.title, "max": floatformat(leaf.max_points, "-2")},
+        ).alignment = Alignment(wrap_text=True, vertical="bottom")
+        _put(sheet, header, column, leaf.code, fill=GREY).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+        check = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2=str(leaf.max_points),
+            allow_blank=True,
+            showErrorMessage=True,
+        )
+        check.error = _("Điểm từ 0 đến %(max)s.") % {"max": floatformat(leaf.max_points, "-2")}
+        sheet.add_data_validation(check)
+        if assessments:
+            letter = get_column_letter(column)
+            check.add(f"{letter}{header + 1}:{letter}{header + len(assessments)}")
+    for number, assessment in enumerate(assessments, start=header + 1):
+        _put(sheet, number, 1, assessment.unit.code, fill=GREY)
+        _put(sheet, number, 2, assessment.unit.name, fill=GREY)
+        for offset, leaf in enumerate(leaves):
+            _put(sheet, number, 3 + offset, stored.get((assessment.id, leaf.id)), fmt="0.00")
+    sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    filename = f"dieu-tra-xhh-{year.year}-{year.unit_level.code}.xlsx"
+    return ExportFile(filename, XLSX, buffer.getvalue())
+
+
+class SurveyImporter(Importer):
+    """The survey grid of a year, saved through ``save_survey``."""
+
+    identifier = "survey"
+
+    def __init__(self, *, year: AssessmentYear, roles: Roles, user):
+        self.year, self.roles, self.user = year, roles, user
+
+    def read(self, content: bytes) -> Plan:
+        if not self.year.in_appraisal:
+            raise ImportFailed([Problem(message=str(CLOSED))])
+        workbook = open_workbook(content)
+        problems: list[Problem] = []
+        marker = next((p.value for p in workbook.custom_doc_props if p.name == MARKER), None)
+        if marker is not None and marker != marker_of(self.year):
+            raise ImportFailed(
+                [
+                    Problem(
+                        message=_(
+                            "Tệp này là mẫu của một năm khác. Hãy tải mẫu điều tra xã hội học năm "
+                            "%(year)s và điền vào đó."
+                        )
+                        % {"year": self.year.year}
+                    )
+                ]
+            )
+        sheet = find_sheet(workbook, SHEET, problems)
+        table = read_table(sheet, SPECS, problems) if sheet is not None else None
+        if table is None:
+            raise ImportFailed(problems)
+        leaves = {leaf.code: leaf for leaf in survey_leaves(self.year)}
+        columns = self._leaf_columns(table, leaves, problems)
+        assessments = _assessments(self.year)
+        by_code = {a.unit.code.casefold(): a for a in assessments}
+        by_name = {normalize(a.unit.name): a for a in assessments}
+        stored = _stored(self.year)
+        seen: dict[int, int] = {}
+        scores: dict[tuple[int, int], Decimal] = {}
+        changes: list[Change] = []
+        changed_columns: set[int] = set()
+        for number, values in table.rows:
+            code = cell_text(table.value(values, "code"))
+            name = cell_text(table.value(values, "name"))
+            if all(is_blank(values[i]) for i in columns if i < len(values)) and not (code or name):
+                continue
+            assessment = by_code.get(code.casefold()) if code else None
+            if assessment is None and name:
+                assessment = by_name.get(normalize(name))
+            where = table.where(number, "code" if code else "name")
+            if assessment is None:
+                problems.append(
+                    Problem(
+                        **where,
+                        message=_("Không có đơn vị “%(unit)s” trong năm %(year)s.")
+                        % {"unit": code or name, "year": self.year.year}
+                        if code or name
+                        else _("Thiếu mã hoặc tên đơn vị."),
+                    )
+                )
+                continue
+            if assessment.id in seen:
+                problems.append(
+                    Problem(
+                        **where,
+                        message=_("Đơn vị %(unit)s đã có ở dòng %(row)s.")
+                        % {"unit": assessment.unit.name, "row": seen[assessment.id]},
+                    )
+                )
+                continue
+            seen[assessment.id] = number
+            for index, leaf in columns.items():
+                value = values[index] if index < len(values) else None
+                if is_blank(value):
+                    continue  # blank leaves the stored score as it is
+                try:
+                    number_value = cell_decimal(value)
+                    score = rules.check_score(number_value, leaf.max_points)
+                except ValueError as exc:
+                    message = (
+                        exc.message
+                        if isinstance(exc, rules.DeclaredError)
+                        else NUMBER_EXPECTED % cell_text(value)
+                    )
+                    problems.append(Problem(**table.where(number, index), message=str(message)))
+                    continue
+                old = stored.get((assessment.id, leaf.id))
+                if old == score:
+                    continue
+                scores[(assessment.id, leaf.id)] = score
+                changed_columns.add(index)
+                changes.append(
+                    Change(
+                        assessment.unit.name,
+                        f"{leaf.code}. {Truncator(leaf.title).chars(50)}",
+                        formats.number_format(old, 2) if old is not None else "",
+                        formats.number_format(score, 2),
+                    )
+                )
+        self._check_assignments(table, columns, changed_columns, problems)
+        if problems:
+            raise ImportFailed(problems)
+        summary = _(
+            "Điểm điều tra xã hội học năm %(year)s: %(cells)s ô thay đổi, trên %(units)s đơn vị "
+            "trong tệp."
+        ) % {"year": self.year.year, "cells": len(scores), "units": len(seen)}
+        return Plan(summary=summary, changes=changes, payload=scores)
+
+    def apply(self, plan: Plan) -> str:
+        changed = save_survey(year=self.year, roles=self.roles, user=self.user, scores=plan.payload)
+        return _("Đã nhập %(n)s điểm điều tra xã hội học từ tệp Excel.") % {"n": changed}
+
+    def _leaf_columns(self, table, leaves: dict[str, FrameworkNode], problems) -> dict[int, Any]:
+        """Column index → survey leaf, from the header row's codes."""
+        named = set(table.columns.values())
+        columns: dict[int, FrameworkNode] = {}
+        for index, header in enumerate(table.headers):
+            text = normalize(header)
+            if index in named or not text:
+                continue
+            where = {
+                "sheet": table.sheet,
+                "row": table.header_row,
+                "column": table.column_name(index),
+            }
+            leaf = leaves.get(text)
+            if leaf is None:
+                if LOOKS_LIKE_A_CODE.fullmatch(text):
+                    problems.append(
+                        Problem(
+                            **where,
+                            message=_(
+                                "“%(code)s” không phải tiêu chí điều tra xã hội học của năm "
+                                "(các mã: %(codes)s)."
+                            )
+                            % {"code": header, "codes": ", ".join(leaves) or "—"},
+                        )
+                    )
+                continue  # a note or a total of the sender's own: not read
+            if leaf in columns.values():
+                problems.append(
+                    Problem(**where, message=_("Cột của tiêu chí %s lặp lại.") % leaf.code)
+                )
+                continue
+            columns[index] = leaf
+        if not columns and not problems:
+            problems.append(
+                Problem(
+                    sheet=table.sheet,
+                    row=table.header_row,
+                    message=_("Không có cột nào mang mã tiêu chí điều tra xã hội học (%s).")
+                    % (", ".join(leaves) or "—"),
+                )
+            )
+        return columns
+
+    def _check_assignments(self, table, columns, changed_columns, problems) -> None:
+        """An appraiser changes only the fields assigned to them (``save_survey`` checks it
+        too); said here per column, before anything is written."""
+        allowed = appraisable_fields(year=self.year, roles=self.roles, user=self.user)
+        if allowed is None or not changed_columns:
+            return
+        field_ids = dict(
+            FrameworkNode.objects.filter(
+                framework_id=self.year.framework_id, parent=None
+            ).values_list("code", "id")
+        )
+        for index in sorted(changed_columns):
+            leaf = columns[index]
+            if field_ids.get(leaf.field_code) not in allowed:
+                problems.append(
+                    Problem(
+                        sheet=table.sheet,
+                        row=table.header_row,
+                        column=table.column_name(index),
+                        message=_("Bạn không được phân công thẩm định lĩnh vực %s.")
+                        % leaf.field_code,
+                    )
+                )
