@@ -46,8 +46,9 @@ messages: install ## Extract translatable strings into locale/en and compile eve
 	$(DEV) $(BIN)/python manage.py makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(BIN)/python scripts/compile_messages.py
 
-bench: install ## Print time, memory and SQL queries of the ranking for 13, 130 and 1,300 units
+bench: install ## Time, memory and queries of the ranking (13 to 1,300 units) and the score matrix export (3,000 × 150 leaves)
 	$(DEV) $(BIN)/python manage.py bench_ranking
+	$(DEV) $(BIN)/python manage.py bench_exports
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from units.models import UnitLevel
 from units.roles import Roles
 
 from .models import Assessment, AssessmentYear, Evidence, EvidenceLink, FrameworkNode
@@ -123,3 +124,9 @@ def get_year_for_admin(roles: Roles, year_id: int) -> AssessmentYear:
     if not roles.is_interior_admin:
         raise PermissionDenied
     return year
+
+
+def get_level_for_history(level_code: str) -> UnitLevel:
+    """A unit level's index over the years: open to every signed-in user, since it shows
+    published years only (the page and its download both come through here)."""
+    return get_object_or_404(UnitLevel, code=level_code)

@@ -1,8 +1,25 @@
 """Excel reports, one class each, registered here by identifier."""
 
-from .base import Exporter, ExportFile, ListExporter
+from .base import Exporter, ExportFile, ListExporter, SheetWriter, WorkbookExporter
+from .history import HistoryExporter
+from .matrix import MatrixExporter
 from .ranking import RankingExporter
+from .scorecard import ScorecardExporter
 
-EXPORTERS: dict[str, type[Exporter]] = {RankingExporter.identifier: RankingExporter}
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.identifier: exporter
+    for exporter in (RankingExporter, MatrixExporter, ScorecardExporter, HistoryExporter)
+}
 
-__all__ = ["EXPORTERS", "ExportFile", "Exporter", "ListExporter", "RankingExporter"]
+__all__ = [
+    "EXPORTERS",
+    "ExportFile",
+    "Exporter",
+    "HistoryExporter",
+    "ListExporter",
+    "MatrixExporter",
+    "RankingExporter",
+    "ScorecardExporter",
+    "SheetWriter",
+    "WorkbookExporter",
+]

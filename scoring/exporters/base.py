@@ -1,21 +1,34 @@
-"""One contract for every Excel report: an identifier, a label, and ``render`` returning a
-file. List-shaped reports give title rows, a header and rows; the base class writes the
-workbook in openpyxl's write-only mode (bounded memory however long the list)."""
+"""One contract for every Excel report: an identifier, a label, a file name, and ``write``
+putting the workbook into a binary file object; ``render`` returns the same file in memory
+(small reports, tests). Workbooks are written in openpyxl's write-only mode, rows going to
+disk as they come, so a report costs bounded memory however long it is (views serve it
+through a temporary file: ``scoring.views.exports.serve``).
+
+List-shaped reports give title rows, a header and rows, and ``ListExporter`` writes them;
+others fill their sheets through ``SheetWriter``, which gives every report the same look and
+the same rule: text stays text (a value typed as "=…" never becomes a formula)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, BinaryIO, ClassVar
 
+from django.utils import formats
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@")
+PROVINCE = "Hà Tĩnh"
+BOLD = Font(bold=True)
+DECIMALS = (Decimal, float)  # shown with 2 places
 
 
 @dataclass(frozen=True)
@@ -29,24 +42,109 @@ class ExportFile:
 class Column:
     title: str
     width: int = 12
-    number: bool = False  # shown with 2 decimals
 
 
 class Exporter:
-    identifier: str = ""
-    label: str = ""
+    """The contract. ``scope`` says what a report is of, for the command line: a "year" (of
+    one unit level), a "unit" (a unit's assessment of a year) or a "level" (all its years);
+    the constructor takes it as ``year=``, ``assessment=`` (with ``roles=``) or ``level=``."""
 
-    def render(self) -> ExportFile:  # pragma: no cover - the contract
+    identifier: ClassVar[str] = ""
+    label: ClassVar[Any] = ""  # lazy: translated when shown
+    scope: ClassVar[str] = "year"
+    content_type: ClassVar[str] = XLSX
+
+    def filename(self) -> str:  # pragma: no cover - the contract
+        raise NotImplementedError
+
+    def write(self, fileobj: BinaryIO) -> None:  # pragma: no cover - the contract
+        raise NotImplementedError
+
+    def render(self) -> ExportFile:
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return ExportFile(self.filename(), self.content_type, buffer.getvalue())
+
+
+class WorkbookExporter(Exporter):
+    """A write-only workbook whose sheets ``fill`` adds; nothing is read before ``write``."""
+
+    def write(self, fileobj: BinaryIO) -> None:
+        workbook = Workbook(write_only=True)
+        self.fill(workbook)
+        workbook.save(fileobj)
+
+    def fill(self, workbook: Workbook) -> None:  # pragma: no cover - the contract
         raise NotImplementedError
 
 
-class ListExporter(Exporter):
+class SheetWriter:
+    """A write-only sheet with the reports' look: bold title rows, a bold wrapped header that
+    stays when scrolling (with the first ``frozen_columns`` columns), decimals shown with 2
+    places, landscape fit to width. Column widths and panes must be set before the first row,
+    hence all in the constructor."""
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        title: str,
+        columns: Sequence[Column],
+        *,
+        titles: Sequence[str] = (),
+        frozen_columns: int = 0,
+    ):
+        self.sheet = sheet = workbook.create_sheet(_sheet_title(title))
+        self.columns = list(columns)
+        for number, column in enumerate(self.columns, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = column.width
+        sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{len(titles) + 2}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        for text in titles:
+            self.append([text], bold=True)
+        self.append([column.title for column in self.columns], bold=True, wrap=True)
+
+    def append(
+        self, values: Iterable[Any], *, bold: bool = False, wrap: bool = False, indent: int = 0
+    ) -> None:
+        self.sheet.append([self.cell(v, bold=bold, wrap=wrap, indent=indent) for v in values])
+
+    def append_cells(self, cells: Sequence[WriteOnlyCell | None]) -> None:
+        """A row of cells made with ``cell``, each styled on its own."""
+        self.sheet.append(list(cells))
+
+    def cell(
+        self, value: Any, *, bold: bool = False, wrap: bool = False, indent: int = 0
+    ) -> WriteOnlyCell | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            # Characters Excel refuses (pasted control characters) would fail the whole file.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str):
+            # Text stays text: a name or reason typed as "=…" is never a formula.
+            cell.data_type = "s"
+        elif isinstance(value, DECIMALS):
+            cell.number_format = "0.00"
+        if bold:
+            cell.font = BOLD
+        if wrap or indent:
+            cell.alignment = Alignment(wrap_text=wrap, vertical="top", indent=indent)
+        return cell
+
+
+def _sheet_title(title: str) -> str:
+    # Excel's limits: 31 characters, none of []:*?/\
+    return "".join("-" if c in "[]:*?/\\" else c for c in title)[:31]
+
+
+class ListExporter(WorkbookExporter):
     """A sheet of title rows, a frozen header row and one row per item."""
 
     sheet_title = "Sheet"
-
-    def filename(self) -> str:
-        raise NotImplementedError
 
     def title_rows(self) -> Sequence[str]:
         return ()
@@ -57,46 +155,29 @@ class ListExporter(Exporter):
     def rows(self) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
 
-    def render(self) -> ExportFile:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(self.sheet_title[:31])
+    def fill(self, workbook: Workbook) -> None:
         columns = list(self.columns())
-        for number, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(number)].width = column.width
-        titles = list(self.title_rows())
-        sheet.freeze_panes = f"A{len(titles) + 2}"  # the header stays when scrolling
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        for title in titles:
-            cell = self._cell(sheet, title)
-            cell.font = Font(bold=True)
-            sheet.append([cell])
-        header = []
-        for column in columns:
-            cell = self._cell(sheet, column.title)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            header.append(cell)
-        sheet.append(header)
+        sheet = SheetWriter(workbook, self.sheet_title, columns, titles=list(self.title_rows()))
         for row in self.rows():
-            sheet.append(
-                [
-                    self._cell(sheet, value, column)
-                    for value, column in zip(row, columns, strict=True)
-                ]
-            )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return ExportFile(self.filename(), XLSX, buffer.getvalue())
+            if len(row) != len(columns):
+                raise ValueError(f"a row of {len(row)} values for {len(columns)} columns")
+            sheet.append(row)
 
-    @staticmethod
-    def _cell(sheet, value, column: Column | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            # Text stays text: a name or reason typed as "=…" is never a formula.
-            cell.data_type = "s"
-        elif column is not None and column.number:
-            cell.number_format = "0.00"
-        return cell
+
+def year_title_rows(year, subject: str = "", province: str = PROVINCE) -> list[str]:
+    """The two title rows of a year's report: what, which year, level and province; then
+    whether it is published (and when) or provisional."""
+    title = _("Chỉ số cải cách hành chính năm %(year)s · %(level)s · tỉnh %(province)s") % {
+        "year": year.year,
+        "level": year.unit_level.name,
+        "province": province,
+    }
+    if not year.is_published:
+        status = _("Tạm tính, chưa công bố")
+    elif year.published_at is None:  # published outside the app's steps (a benchmark)
+        status = year.get_state_display()
+    else:
+        status = _("Công bố ngày %(date)s") % {
+            "date": formats.date_format(year.published_at, "d/m/Y")
+        }
+    return [f"{subject} · {title}" if subject else title, status]

@@ -1,47 +1,41 @@
-from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..selectors import year_ranking
-from .base import Column, ListExporter
+from .base import PROVINCE, Column, ListExporter, year_title_rows
 
 
 class RankingExporter(ListExporter):
     """The ranking of a year and level, as the province hands it on."""
 
     identifier = "ranking"
+    label = gettext_lazy("Bảng xếp hạng")
 
-    def __init__(self, *, year, province: str = "Hà Tĩnh"):
+    def __init__(self, *, year, province: str = PROVINCE):
         self.year, self.province = year, province
-        self.ranking = year_ranking(year)
-        self.label = _("Bảng xếp hạng")
-        self.sheet_title = _("Xếp hạng %(year)s") % {"year": year.year}
+        self.ranking = None
 
     def filename(self) -> str:
         return f"xep-hang-{self.year.year}-{self.year.unit_level.code}.xlsx"
 
+    def fill(self, workbook):
+        self.ranking = year_ranking(self.year)
+        self.sheet_title = _("Xếp hạng %(year)s") % {"year": self.year.year}
+        super().fill(workbook)
+
     def title_rows(self):
-        year = self.year
-        status = (
-            _("Công bố ngày %(date)s") % {"date": formats.date_format(year.published_at, "d/m/Y")}
-            if year.is_published
-            else _("Tạm tính, chưa công bố")
-        )
-        return [
-            _("Chỉ số cải cách hành chính năm %(year)s · %(level)s · tỉnh %(province)s")
-            % {"year": year.year, "level": year.unit_level.name, "province": self.province},
-            status,
-        ]
+        return year_title_rows(self.year, province=self.province)
 
     def columns(self):
         columns = [Column(_("Hạng"), 7), Column(_("Đơn vị"), 24)]
-        columns += [Column(f"{f.code}. {f.title}", 14, number=True) for f in self.ranking.fields]
+        columns += [Column(f"{f.code}. {f.title}", 14) for f in self.ranking.fields]
         columns += [
-            Column(_("Điều tra XHH"), 10, number=True),
-            Column(_("Thưởng"), 9, number=True),
-            Column(_("Trừ"), 9, number=True),
-            Column(_("Tổng điểm"), 10, number=True),
-            Column(_("Điểm tối đa áp dụng"), 12, number=True),
-            Column(_("Chỉ số") + " (%)", 10, number=True),  # no % in a Python msgid
+            Column(_("Điều tra XHH"), 10),
+            Column(_("Thưởng"), 9),
+            Column(_("Trừ"), 9),
+            Column(_("Tổng điểm"), 10),
+            Column(_("Điểm tối đa áp dụng"), 12),
+            Column(_("Chỉ số") + " (%)", 10),  # no % in a Python msgid
             Column(_("Xếp loại"), 9),
             Column(_("Thay đổi hạng"), 10),
         ]

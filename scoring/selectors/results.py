@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
 from units.models import Unit
 from units.roles import Roles
@@ -72,14 +74,24 @@ class Tree:
     def fields(self) -> list[NodeRow]:
         """Top-level nodes that hold appraised leaves; the survey gets a column of its own,
         wherever a framework puts its survey leaves."""
-        appraised_tops = {self._top(leaf.code) for leaf in self.leaves if not leaf.is_survey}
+        appraised_tops = {self.top_of(leaf.code) for leaf in self.leaves if not leaf.is_survey}
         return [n for n in self.nodes if n.parent_code is None and n.code in appraised_tops]
 
     @cached_property
     def survey_max(self) -> Decimal:
         return sum((leaf.max_points for leaf in self.survey_leaves), ZERO)
 
-    def _top(self, code: str) -> str:
+    @cached_property
+    def top_level_groups(self) -> list[tuple[NodeRow, list[NodeRow]]]:
+        """Every top-level node in tree order with the leaves under it in tree order (a
+        top-level node that is itself a leaf is its own only leaf)."""
+        groups: dict[str, list[NodeRow]] = {n.code: [] for n in self.nodes if n.parent_code is None}
+        for leaf in self.leaves:
+            groups[self.top_of(leaf.code)].append(leaf)
+        return [(n, groups[n.code]) for n in self.nodes if n.parent_code is None]
+
+    def top_of(self, code: str) -> str:
+        """The code of the top-level node above ``code`` (itself for a top-level node)."""
         while self.parents[code] is not None:
             code = self.parents[code]
         return code
@@ -96,13 +108,20 @@ class Tree:
 
 def framework_tree(framework_id: int) -> Tree:
     """One query: the framework's nodes in tree order."""
-    rows = FrameworkNode.objects.filter(framework_id=framework_id).order_by("sort_key")
-    return Tree(
-        [
-            NodeRow(id=r[0], code=r[1], title=r[2], parent_code=r[3], max_points=r[4], rule=r[5])
-            for r in rows.values_list("id", "code", "title", "parent__code", "max_points", "rule")
-        ]
-    )
+    return framework_trees([framework_id])[framework_id]
+
+
+def framework_trees(framework_ids: Collection[int]) -> dict[int, Tree]:
+    """One query for any number of frameworks: each one's nodes in tree order."""
+    trees: dict[int, Tree] = {framework_id: Tree([]) for framework_id in framework_ids}
+    rows = FrameworkNode.objects.filter(framework_id__in=trees).order_by("framework_id", "sort_key")
+    for r in rows.values_list(
+        "framework_id", "id", "code", "title", "parent__code", "max_points", "rule"
+    ):
+        trees[r[0]].nodes.append(
+            NodeRow(id=r[1], code=r[2], title=r[3], parent_code=r[4], max_points=r[5], rule=r[6])
+        )
+    return trees
 
 
 @dataclass
@@ -116,8 +135,8 @@ class UnitResult:
     rank: int | None = None
 
 
-def _adjustment_sums(assessment_filter: dict) -> dict[int, dict[str, Decimal]]:
-    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+def _adjustment_sums(assessment_filter: dict) -> defaultdict[int, dict[str, Decimal]]:
+    sums: defaultdict[int, dict[str, Decimal]] = defaultdict(dict)
     rows = (
         Adjustment.objects.filter(**assessment_filter)
         .values("assessment_id", "direction")
@@ -129,50 +148,113 @@ def _adjustment_sums(assessment_filter: dict) -> dict[int, dict[str, Decimal]]:
     return sums
 
 
-def year_results(year: AssessmentYear, tree: Tree | None = None) -> list[UnitResult]:
-    """Every assessed unit's totals and rank for a year: 3 queries (+1 without ``tree``)."""
-    tree = tree or framework_tree(year.framework_id)
-    assessments = list(
-        Assessment.objects.filter(year=year).select_related("unit").order_by("unit__name")
-    )
-    finals: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for assessment_id, node_id, r1, r2, na in LeafScore.objects.filter(
-        assessment__year=year
-    ).values_list("assessment_id", "node_id", "r1_score", "r2_score", "not_applicable"):
-        finals[assessment_id][node_id] = (calculations.final_score(r1, r2), na)
-    adjustments = _adjustment_sums({"assessment__year": year})
-    results = []
-    for assessment in assessments:
-        leaves = tree.layer(finals[assessment.id])
-        own = adjustments.get(assessment.id, {})
-        totals = calculations.node_totals(tree.parents, leaves)
-        results.append(
-            UnitResult(
-                unit=assessment.unit,
-                assessment_id=assessment.id,
-                node_totals=totals,
-                total=calculations.unit_total(
-                    leaves,
-                    bonus=own.get(AdjustmentKind.Direction.BONUS, ZERO),
-                    deductions=own.get(AdjustmentKind.Direction.DEDUCTION, ZERO),
-                    bonus_max=year.bonus_max,
-                    deduction_max=year.deduction_max,
-                ),
-                survey_points=sum((totals[s.code].points for s in tree.survey_leaves), ZERO),
-                unscored=sum(1 for x in leaves if x.score is None and not x.not_applicable),
-            )
+# Leaf scores are fetched this many rows at a time: a year of 3,000 units × 150 leaves is never
+# held whole in memory, only one unit's leaves at a time.
+CHUNK_SIZE = 2000
+
+Layer = dict[int, tuple[Decimal | None, bool]]  # node id -> (final score, N/A)
+
+
+def final_layers(leaf_scores: QuerySet[LeafScore]) -> Iterator[tuple[int, Layer]]:
+    """Each assessment's final scores, one assessment at a time, in the order of
+    ``leaf_scores`` (which must keep each assessment's rows together): one query, streamed."""
+    rows = leaf_scores.values_list(
+        "assessment_id", "node_id", "r1_score", "r2_score", "not_applicable"
+    ).iterator(chunk_size=CHUNK_SIZE)
+    for assessment_id, group in groupby(rows, key=itemgetter(0)):
+        yield (
+            assessment_id,
+            {node: (calculations.final_score(r1, r2), na) for _, node, r1, r2, na in group},
         )
-    ranks = calculations.rank(
-        {
-            r.assessment_id: r.total.index
-            for r in results
-            if calculations.is_rankable(r.unscored, year.is_published)
-        },
-        year.tie_policy,
+
+
+def _unit_result(
+    year: AssessmentYear,
+    tree: Tree,
+    assessment: Assessment,
+    scores: Layer,
+    adjustments: dict[str, Decimal],
+    keep: Collection[str] | None,
+) -> UnitResult:
+    leaves = tree.layer(scores)
+    totals = calculations.node_totals(tree.parents, leaves)
+    return UnitResult(
+        unit=assessment.unit,
+        assessment_id=assessment.id,
+        node_totals=totals if keep is None else {code: totals[code] for code in keep},
+        total=calculations.unit_total(
+            leaves,
+            bonus=adjustments.get(AdjustmentKind.Direction.BONUS, ZERO),
+            deductions=adjustments.get(AdjustmentKind.Direction.DEDUCTION, ZERO),
+            bonus_max=year.bonus_max,
+            deduction_max=year.deduction_max,
+        ),
+        survey_points=sum((totals[s.code].points for s in tree.survey_leaves), ZERO),
+        unscored=sum(1 for x in leaves if x.score is None and not x.not_applicable),
     )
-    for result in results:
-        result.rank = ranks.get(result.assessment_id)
+
+
+def results_of_years(
+    years: Collection[AssessmentYear],
+    trees: dict[int, Tree],
+    *,
+    keep: Collection[str] | None = None,
+) -> dict[int, list[UnitResult]]:
+    """Every assessed unit's totals and rank for each of ``years`` (by year id, units by name):
+    3 queries however many years. ``trees`` maps each year's framework id to its tree.
+
+    Leaf scores are streamed and rolled up one unit at a time; ``keep`` limits the node totals
+    each result holds to these codes (None: every node), so a large year costs the memory of
+    its per-unit totals, not of its units × leaves."""
+    by_id = {year.id: year for year in years}
+    if not by_id:
+        return {}
+    year_ids = list(by_id)
+    assessments = {
+        a.id: a
+        for a in Assessment.objects.filter(year_id__in=year_ids)
+        .select_related("unit")
+        .order_by("unit__name", "id")
+    }
+    adjustments = _adjustment_sums({"assessment__year_id__in": year_ids})
+    computed: dict[int, UnitResult] = {}
+    for assessment_id, scores in final_layers(
+        LeafScore.objects.filter(assessment__year_id__in=year_ids).order_by("assessment_id")
+    ):
+        assessment = assessments[assessment_id]
+        year = by_id[assessment.year_id]
+        computed[assessment_id] = _unit_result(
+            year, trees[year.framework_id], assessment, scores, adjustments[assessment_id], keep
+        )
+    results: dict[int, list[UnitResult]] = {year_id: [] for year_id in by_id}
+    for assessment in assessments.values():  # by unit name
+        year = by_id[assessment.year_id]
+        result = computed.pop(assessment.id, None) or _unit_result(
+            year, trees[year.framework_id], assessment, {}, adjustments[assessment.id], keep
+        )
+        results[year.id].append(result)
+    for year_id, unit_results in results.items():
+        year = by_id[year_id]
+        ranks = calculations.rank(
+            {
+                r.assessment_id: r.total.index
+                for r in unit_results
+                if calculations.is_rankable(r.unscored, year.is_published)
+            },
+            year.tie_policy,
+        )
+        for result in unit_results:
+            result.rank = ranks.get(result.assessment_id)
     return results
+
+
+def year_results(
+    year: AssessmentYear, tree: Tree | None = None, *, keep: Collection[str] | None = None
+) -> list[UnitResult]:
+    """Every assessed unit's totals and rank for a year, by unit name: 3 queries (+1 without
+    ``tree``). ``keep``: the node codes whose totals each result holds (None: every node)."""
+    tree = tree or framework_tree(year.framework_id)
+    return results_of_years([year], {year.framework_id: tree}, keep=keep)[year.id]
 
 
 def previous_year(year: AssessmentYear) -> AssessmentYear | None:
@@ -242,11 +324,11 @@ def year_ranking(year: AssessmentYear) -> Ranking:
     and results). ``year`` must come with its framework loaded (the access helper does it)."""
     tree = framework_tree(year.framework_id)
     bands = [(b.label, b.lower_bound) for b in year.bands.all()]
-    results = year_results(year, tree)
+    results = year_results(year, tree, keep=[f.code for f in tree.fields])
     previous = previous_year(year)
     previous_ranks: dict[int, int | None] = {}
     if previous is not None:
-        previous_ranks = {r.unit.id: r.rank for r in year_results(previous)}
+        previous_ranks = {r.unit.id: r.rank for r in year_results(previous, keep=())}
     rows = [
         RankingRow(
             result=result,
@@ -343,17 +425,23 @@ def unit_scorecard(assessment: Assessment) -> Scorecard:
         .select_related("kind")
         .order_by("created_at")
     )
-    results = year_results(year, tree)
+    results = year_results(year, tree, keep=())  # the others' totals, for the rank only
     mine = next(r for r in results if r.assessment_id == assessment.id)
     self_layer = tree.layer(
         {node_id: (leaf.self_score, leaf.not_applicable) for node_id, leaf in leaves.items()}
     )
     self_totals = calculations.node_totals(tree.parents, self_layer)
+    final_totals = calculations.node_totals(
+        tree.parents,
+        tree.layer(
+            {node_id: (leaf.final_score, leaf.not_applicable) for node_id, leaf in leaves.items()}
+        ),
+    )
     lines = [
         ScorecardLine(
             node=node,
             self_total=self_totals[node.code],
-            final=mine.node_totals[node.code],
+            final=final_totals[node.code],
             leaf=leaves.get(node.id),
         )
         for node in tree.nodes

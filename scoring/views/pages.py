@@ -1,14 +1,12 @@
-"""Home, ranking and scorecard pages: access helper, selector, template."""
+"""Home, ranking, scorecard and history pages: access helper, selector, template."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from units.roles import roles_of
 
 from .. import access, selectors
-from ..exporters import RankingExporter
 
 
 @require_GET
@@ -22,6 +20,10 @@ def home(request):
         {
             "years": years,
             "my_units": selectors.units_of(roles),
+            # Levels with a published year have a history to show.
+            "history_levels": list(
+                {y.unit_level_id: y.unit_level for y in years if y.is_published}.values()
+            ),
         },
     )
 
@@ -54,11 +56,6 @@ def scorecard(request, year_id: int, unit_code: str):
 
 @require_GET
 @login_required
-def ranking_xlsx(request, year_id: int):
-    """The ranking as Excel, under the same access rule as the page."""
-    roles = roles_of(request.user)
-    year = access.get_year_for_ranking(roles, year_id)
-    export = RankingExporter(year=year).render()
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+def history(request, level_code: str):
+    level = access.get_level_for_history(level_code)
+    return render(request, "scoring/history.html", {"history": selectors.level_history(level)})

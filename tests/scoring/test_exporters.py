@@ -1,23 +1,60 @@
-"""The ranking as an Excel report: same access as the page, numbers as numbers, text never a
-formula, the user's language."""
+"""The exporters' contract (registry, write/render, served from a temporary file) and the
+ranking as an Excel report: same access as the page, numbers as numbers, text never a formula,
+the user's language."""
 
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
+from scoring.exporters import (
+    EXPORTERS,
+    HistoryExporter,
+    MatrixExporter,
+    RankingExporter,
+    ScorecardExporter,
+)
+from scoring.exporters.base import XLSX
 from units.models import Unit
+
+from .export_helpers import rows, workbook
 
 pytestmark = pytest.mark.django_db
 
 
-def workbook(response):
-    return load_workbook(io.BytesIO(response.content))
+def test_every_report_is_registered_by_its_identifier():
+    registered = {
+        "ranking": RankingExporter,
+        "matrix": MatrixExporter,
+        "scorecard": ScorecardExporter,
+        "history": HistoryExporter,
+    }
+    assert dict(EXPORTERS) == registered
+    assert {cls.scope for cls in EXPORTERS.values()} == {"year", "unit", "level"}
 
 
-def rows(sheet):
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+def test_render_is_the_file_write_produces(year_2022):
+    exporter = MatrixExporter(year=year_2022)
+    buffer = io.BytesIO()
+    exporter.write(buffer)
+    export = exporter.render()
+    assert (export.filename, export.content_type) == ("ma-tran-diem-2022-cap-huyen.xlsx", XLSX)
+    first, second = (
+        rows(load_workbook(io.BytesIO(data))["Ma trận điểm"])
+        for data in (buffer.getvalue(), export.content)
+    )
+    assert first == second
+    assert len(first) == 3 + 13
+
+
+def test_downloads_are_attachments_no_shared_cache_keeps(as_user, viewer, year_2022):
+    response = as_user(viewer).get(reverse("ranking_xlsx", args=[year_2022.pk]))
+    assert response.streaming  # from a temporary file, not a bytes string in memory
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"private", "no-store"}
+    assert int(response["Content-Length"]) > 1000
 
 
 def test_the_published_ranking_downloads_as_a_report(as_user, viewer, year_2022):
@@ -69,3 +106,16 @@ def test_the_report_follows_the_users_language(as_user, viewer, year_2022):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     values = rows(workbook(client.get(reverse("ranking_xlsx", args=[year_2022.pk]))).active)
     assert values[2][:2] == ["Rank", "Unit"]
+    assert values[1][0] == "Published on 10/02/2023"
+
+
+@pytest.mark.parametrize("identifier", ["ranking", "matrix"])
+def test_year_reports_are_written_in_the_active_language(year_2022, identifier):
+    with translation.override("en"):
+        book = load_workbook(io.BytesIO(EXPORTERS[identifier](year=year_2022).render().content))
+    header = rows(book.worksheets[0])[2]
+    # Strings the catalog already translates come out in English...
+    assert "Total score" in header
+    assert "Applicable maximum" in header
+    assert "Index (%)" in header
+    assert "Tổng điểm" not in header

@@ -1,0 +1,104 @@
+"""Every unit's final score on every leaf of a year: the score matrix analysts work on, and
+the file another installation imports (its layout is a contract: see ``MatrixExporter``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..rules import ZERO
+from ..selectors import framework_tree, score_matrix
+from .base import PROVINCE, Column, SheetWriter, WorkbookExporter, year_title_rows
+
+
+class MatrixExporter(WorkbookExporter):
+    """The score matrix of a year and unit level. THE LAYOUT IS A CONTRACT with the matrix
+    importer; change both together.
+
+    Sheet 1, "Ma trận điểm": two title rows (title with year, level and province; published
+    on … or provisional), then one header row: "Mã đơn vị", "Đơn vị", then for each top-level
+    node in tree order one column per leaf below it headed by the leaf's code exactly ("1.1.1",
+    or "3" for a top-level leaf) and a "Cộng <code>" subtotal (none for a top-level leaf); then
+    "Thưởng", "Trừ", "Tổng điểm", "Điểm tối đa áp dụng", "Chỉ số (%)", "Hạng". One row per
+    assessed unit by unit name: a leaf's final score as a number, "KAD" where the leaf is not
+    applicable, empty where nobody has scored it. Sheet 2, "Tiêu chí": "Mã", "Nội dung",
+    "Điểm tối đa", "Lĩnh vực" (the top-level code), one row per node: the legend.
+
+    Rows are streamed (``selectors.score_matrix``): memory holds one unit's leaves at a time."""
+
+    identifier = "matrix"
+    label = gettext_lazy("Ma trận điểm")
+
+    def __init__(self, *, year, province: str = PROVINCE):
+        self.year, self.province = year, province
+
+    def filename(self) -> str:
+        return f"ma-tran-diem-{self.year.year}-{self.year.unit_level.code}.xlsx"
+
+    def fill(self, workbook) -> None:
+        tree = framework_tree(self.year.framework_id)
+        groups = tree.top_level_groups
+        columns = [Column(_("Mã đơn vị"), 14), Column(_("Đơn vị"), 24)]
+        for top, leaves in groups:
+            columns += [Column(leaf.code, 8) for leaf in leaves]
+            if not top.is_leaf:
+                columns.append(Column(_("Cộng %(code)s") % {"code": top.code}, 9))
+        columns += [
+            Column(_("Thưởng"), 9),
+            Column(_("Trừ"), 9),
+            Column(_("Tổng điểm"), 10),
+            Column(_("Điểm tối đa áp dụng"), 12),
+            Column(_("Chỉ số") + " (%)", 10),  # no % in a Python msgid
+            Column(_("Hạng"), 7),
+        ]
+        sheet = SheetWriter(
+            workbook,
+            _("Ma trận điểm"),
+            columns,
+            titles=year_title_rows(self.year, province=self.province),
+            frozen_columns=2,
+        )
+        not_applicable = _("KAD")
+        for row in score_matrix(self.year, tree):
+            values: list = [row.unit.code, row.unit.name]
+            for top, leaves in groups:
+                subtotal, scored, all_na = ZERO, False, True
+                for leaf in leaves:
+                    score, na = row.scores.get(leaf.id, (None, False))
+                    if na:
+                        values.append(not_applicable)
+                        continue
+                    all_na = False
+                    values.append(score)
+                    if score is not None:
+                        subtotal += score
+                        scored = True
+                if not top.is_leaf:
+                    # The sum of the leaf cells beside it; empty while none is scored.
+                    values.append(not_applicable if all_na else subtotal if scored else None)
+            total = row.result.total
+            values += [
+                total.bonus,
+                total.deductions,
+                total.points,
+                total.applicable_max,
+                total.shown_index,
+                row.result.rank,
+            ]
+            sheet.append(values)
+
+        legend = SheetWriter(
+            workbook,
+            _("Tiêu chí"),
+            [
+                Column(_("Mã"), 9),
+                Column(_("Nội dung"), 60),
+                Column(_("Điểm tối đa"), 10),
+                Column(_("Lĩnh vực"), 9),
+            ],
+        )
+        for node in tree.nodes:
+            legend.append(
+                [node.code, node.title, node.max_points, tree.top_of(node.code)],
+                bold=node.parent_code is None,
+            )
