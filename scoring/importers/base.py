@@ -126,7 +126,8 @@ def both_languages(label) -> set[str]:
     names = {normalize(str(label))}
     for language in ("vi", "en"):
         with translation.override(language):
-            names.add(normalize(str(label)))
+            # A lazy msgid (with its context, if any) translates itself; a plain one is looked up.
+            names.add(normalize(_(label) if isinstance(label, str) else str(label)))
     return names
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from units.models import Unit
 from units.roles import Roles
@@ -492,11 +492,15 @@ class ResultsImporter(Importer):
         assessed = set(Assessment.objects.filter(year=year).values_list("unit_id", flat=True))
         changes = []
         if flatten:
+            leaf_count = sum(1 for n in nodes if n.is_leaf)
             changes.append(
                 Change(
                     subject=year.framework.name,
                     what=_("Bộ chỉ số của năm"),
-                    old=_("%(n)s tiêu chí thành phần") % {"n": sum(1 for n in nodes if n.is_leaf)},
+                    old=ngettext(
+                        "%(n)s tiêu chí thành phần", "%(n)s tiêu chí thành phần", leaf_count
+                    )
+                    % {"n": leaf_count},
                     new=_("%(n)s lĩnh vực chấm điểm trực tiếp (giữ mã, tên, điểm tối đa)")
                     % {"n": len(targets)},
                 )

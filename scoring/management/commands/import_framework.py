@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from scoring.importers import ImportFailed
 from scoring.importers.framework import FrameworkImporter
@@ -71,7 +72,12 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                _("Tệp có %(n)s lỗi; chưa có gì được ghi.") % {"n": len(exc.problems)}
+                ngettext(
+                    "Tệp có %(n)s lỗi; chưa có gì được ghi.",
+                    "Tệp có %(n)s lỗi; chưa có gì được ghi.",
+                    len(exc.problems),
+                )
+                % {"n": len(exc.problems)}
             ) from exc
         except ValidationError as exc:
             for message in exc.messages:
