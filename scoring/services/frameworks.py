@@ -185,21 +185,23 @@ def create_framework(
     return framework
 
 
+def spec_of(node: FrameworkNode) -> NodeSpec:
+    """A stored node as a spec, to build another framework from."""
+    return NodeSpec(
+        code=node.code,
+        title=node.title,
+        max_points=node.max_points,
+        rule=node.rule,
+        params=node.rule_params,
+        allows_na=node.allows_na,
+        filled_by=node.filled_by,
+        guide=node.guide,
+    )
+
+
 def specs_of(framework: Framework) -> list[NodeSpec]:
     """The nodes of a stored framework as specs, in tree order."""
-    return [
-        NodeSpec(
-            code=node.code,
-            title=node.title,
-            max_points=node.max_points,
-            rule=node.rule,
-            params=node.rule_params,
-            allows_na=node.allows_na,
-            filled_by=node.filled_by,
-            guide=node.guide,
-        )
-        for node in framework.nodes.order_by("sort_key")
-    ]
+    return [spec_of(node) for node in framework.nodes.order_by("sort_key")]
 
 
 def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framework:

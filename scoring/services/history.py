@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..rules import ZERO
 from .common import require_interior_admin
-from .frameworks import NodeSpec, create_framework, swap_framework
+from .frameworks import NodeSpec, create_framework, spec_of, swap_framework
 from .results import AdjustmentRecord, LeafRecord, import_results
 
 BONUS_KIND = "other-bonus"
@@ -70,18 +70,7 @@ def flattened_nodes(nodes: Sequence[FrameworkNode]) -> list[NodeSpec]:
         if node.parent_id is not None:
             continue
         if node.is_leaf:
-            specs.append(
-                NodeSpec(
-                    code=node.code,
-                    title=node.title,
-                    max_points=node.max_points,
-                    rule=node.rule,
-                    params=node.rule_params,
-                    allows_na=node.allows_na,
-                    filled_by=node.filled_by,
-                    guide=node.guide,
-                )
-            )
+            specs.append(spec_of(node))
             continue
         leaves = below.get(node.code, [])
         survey = bool(leaves) and all(leaf.is_survey for leaf in leaves)
