@@ -25,10 +25,31 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@")
 PROVINCE = "Hà Tĩnh"
 BOLD = Font(bold=True)
 DECIMALS = (Decimal, float)  # shown with 2 places
+
+
+def set_value(cell, value: Any) -> None:
+    """The one way a value goes into a cell: text stays text (a name or reason typed as
+    "=…", "+…", "-…" or "@…" is never a formula), without the control characters Excel refuses
+    (pasted from Word, they would make the whole file unreadable)."""
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def put(sheet, row: int, column: int, value: Any, *, fill=None, number_format=None):
+    """A cell of a normal-mode sheet (the small, styled templates), written by ``set_value``."""
+    cell = sheet.cell(row=row, column=column)
+    set_value(cell, value)
+    if fill is not None:
+        cell.fill = fill
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
 
 
 @dataclass(frozen=True)
@@ -120,14 +141,9 @@ class SheetWriter:
     ) -> WriteOnlyCell | None:
         if value is None or value == "":
             return None
-        if isinstance(value, str):
-            # Characters Excel refuses (pasted control characters) would fail the whole file.
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, str):
-            # Text stays text: a name or reason typed as "=…" is never a formula.
-            cell.data_type = "s"
-        elif isinstance(value, DECIMALS):
+        cell = WriteOnlyCell(self.sheet)
+        set_value(cell, value)
+        if isinstance(value, DECIMALS):
             cell.number_format = "0.00"
         if bold:
             cell.font = BOLD

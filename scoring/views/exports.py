@@ -3,7 +3,7 @@
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -12,6 +12,7 @@ from units.roles import roles_of
 from .. import access
 from ..exporters import (
     Exporter,
+    ExportFile,
     HistoryExporter,
     MatrixExporter,
     RankingExporter,
@@ -41,6 +42,15 @@ def serve(exporter: Exporter) -> FileResponse:
         filename=exporter.filename(),
         content_type=exporter.content_type,
     )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def serve_file(export: ExportFile) -> HttpResponse:
+    """A small workbook already in memory (a template to fill), under the same no-store rule:
+    templates are pre-filled with a unit's or a year's figures."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -17,7 +17,8 @@ from ..services.frameworks import (
     framework_change_refusal,
     nearest_earlier_year,
 )
-from .importing import ImportPage, import_page, xlsx_response
+from .exports import serve_file
+from .importing import ImportPage, import_page
 
 YEAR = "years/<int:year_id>/"
 
@@ -28,7 +29,7 @@ def framework_template(request, year_id: int):
     """The template, pre-filled with the year's framework (any state: a published year's
     framework is a fine start for next year's)."""
     year = access.get_year_for_admin(roles_of(request.user), year_id)
-    return xlsx_response(framework_importer.framework_template(year))
+    return serve_file(framework_importer.framework_template(year))
 
 
 @require_http_methods(["GET", "POST"])

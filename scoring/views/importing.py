@@ -13,12 +13,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..exporters import ExportFile
 from ..importers import Importer, ImportFailed, Problem, staging
 
 MAX_BYTES = 20 * 1024 * 1024  # a results matrix of a few thousand units fits easily
@@ -46,13 +44,6 @@ class ImportPage:
     back_url: str  # where "cancel" and a successful apply go
     template_url: str = ""  # the blank (or pre-filled) template to download
     columns_help: list[tuple[str, str]] | None = None  # (column, what to put there)
-
-
-def xlsx_response(export: ExportFile) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def import_page(

@@ -8,8 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from units.roles import roles_of
 
 from .. import access
+from ..exporters import MatrixExporter
 from ..importers.results import ResultsImporter
-from .importing import ImportPage, import_page, xlsx_response
+from .exports import serve
+from .importing import ImportPage, import_page
 
 YEAR = "years/<int:year_id>/"
 
@@ -20,10 +22,7 @@ def results_template(request, year_id: int):
     """The score matrix of the year's units and framework, as the matrix export writes it: a
     year being prepared has no scores yet, so its cells are empty."""
     year = access.get_year_for_admin(roles_of(request.user), year_id)
-    # Imported here: the exporter is a sibling module that the import page can live without.
-    from ..exporters.matrix import MatrixExporter
-
-    return xlsx_response(MatrixExporter(year=year).render())
+    return serve(MatrixExporter(year=year))
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,8 @@ from units.roles import roles_of
 
 from .. import access, selectors
 from ..importers import self_assessment, survey
-from .importing import ImportPage, import_page, xlsx_response
+from .exports import serve_file
+from .importing import ImportPage, import_page
 
 YEAR = "years/<int:year_id>/"
 ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
@@ -25,7 +26,7 @@ ENTRY = "years/<int:year_id>/units/<slug:unit_code>/self-assessment/"
 def entry_template(request, year_id: int, unit_code: str):
     """The unit's staff fill it; the Interior Department may download it to read."""
     assessment = access.get_assessment_for_entry(roles_of(request.user), year_id, unit_code)
-    return xlsx_response(self_assessment.entry_template(assessment))
+    return serve_file(self_assessment.entry_template(assessment))
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,7 +65,7 @@ def entry_import(request, year_id: int, unit_code: str):
 @login_required
 def survey_template(request, year_id: int):
     year = access.get_year_for_appraisal(roles_of(request.user), year_id)
-    return xlsx_response(survey.survey_template(year))
+    return serve_file(survey.survey_template(year))
 
 
 @require_http_methods(["GET", "POST"])
