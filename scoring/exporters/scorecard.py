@@ -38,10 +38,10 @@ def _document(link) -> str:
 
 
 class ScorecardExporter(WorkbookExporter):
-    """The scorecard page as a workbook, under the page's rule: appraisal columns (rounds,
-    reasons, final score), the ledger, totals and rank only for those who may see final scores
-    (``access.can_see_final_scores``); declared figures, self-scores, explanations, answers and
-    evidence only for the unit's staff and the Interior Department
+    """The scorecard page as a workbook, under the page's rule: the final score, the ledger,
+    totals and rank only for those who may see final scores (``access.can_see_final_scores``);
+    declared figures, self-scores, explanations, answers, evidence, and the two rounds with the
+    appraisers' reasons only for the unit's staff and the Interior Department
     (``access.can_see_self_scores``)."""
 
     identifier = "scorecard"
@@ -62,6 +62,9 @@ class ScorecardExporter(WorkbookExporter):
         round 1, the unit's answer, round 2, the final score, the evidence."""
         na_label = _("KAD")
         own, final = self.show_self, self.show_final
+        # The rounds and the appraisers' reasons are the unit's and the Department's business:
+        # other readers of a published scorecard see the final score only, as on the page.
+        rounds = own and final
 
         def leaf(line, name, default=""):
             return getattr(line.leaf, name) if line.leaf is not None else default
@@ -91,7 +94,7 @@ class ScorecardExporter(WorkbookExporter):
                 (Column(_("Tự chấm"), 9), lambda line: line.self_points),
                 (Column(_("Thuyết minh"), 30), lambda line: leaf(line, "explanation")),
             ]
-        if final:
+        if rounds:
             pairs += [
                 (Column(_("Vòng 1"), 9), lambda line: leaf(line, "r1_score", None)),
                 (
@@ -103,15 +106,16 @@ class ScorecardExporter(WorkbookExporter):
             pairs.append(
                 (Column(_("Giải trình"), 30), lambda line: leaf(line, "explanation_answer"))
             )
-        if final:
+        if rounds:
             pairs += [
                 (Column(_("Vòng 2"), 9), lambda line: leaf(line, "r2_score", None)),
                 (
                     Column(_("Lý do/nhận xét vòng 2"), 28),
                     lambda line: _joined(leaf(line, "r2_reason"), leaf(line, "r2_comment")),
                 ),
-                (Column(_("Điểm cuối"), 9), final_score),
             ]
+        if final:
+            pairs.append((Column(_("Điểm cuối"), 9), final_score))
         if own:
             pairs.append(
                 (
