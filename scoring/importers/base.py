@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,6 +25,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+
+logger = logging.getLogger(__name__)
 
 # Old Excel (97-2003) files are OLE compound documents; openpyxl reads only .xlsx.
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -181,21 +185,35 @@ class Table:
         return values[index]
 
 
+# A results matrix of a few thousand units is well inside these; a sheet that claims more is
+# refused before it is read (a few kilobytes can declare a million rows and 16,384 columns).
+MAX_ROWS = 20_000
+MAX_COLUMNS = 1_000
+
+
 def read_table(
     sheet, specs: Sequence[ColumnSpec], problems: list[Problem], *, search_rows: int = 15
 ) -> Table | None:
     """Find the header row (the first of the top ``search_rows`` rows holding every required
     label) and read the rows under it. Title rows above the header are allowed."""
-    rows = sheet.iter_rows(values_only=True)
+    if (sheet.max_row or 0) > MAX_ROWS:
+        problems.append(
+            Problem(
+                sheet=sheet.title,
+                message=_("Trang tính có quá nhiều dòng (tối đa %(n)s).") % {"n": MAX_ROWS},
+            )
+        )
+        return None
+    rows = sheet.iter_rows(
+        values_only=True, max_row=MAX_ROWS, max_col=min(sheet.max_column or 1, MAX_COLUMNS)
+    )
     header_row, headers = None, []
     required = {spec.key: both_languages(spec.label) for spec in specs if spec.required}
-    buffered: list[tuple] = []
     for number, values in enumerate(rows, start=1):
         texts = {normalize(v) for v in values if v is not None}
         if required and all(names & texts for names in required.values()):
             header_row, headers = number, [str(v).strip() if v is not None else "" for v in values]
             break
-        buffered.append(values)
         if number >= search_rows:
             break
     if header_row is None:
@@ -221,6 +239,32 @@ def read_table(
             continue
         body.append((number, tuple(values)))
     return Table(sheet.title, header_row, columns, headers, body)
+
+
+# Errors a damaged workbook raises while its sheets are read lazily (read-only mode parses a
+# sheet's XML only when its rows are asked for).
+DAMAGED = (ParseError, SyntaxError, zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError)
+
+
+def read_plan(importer: Importer, content: bytes) -> Plan:
+    """``importer.read``, with a damaged workbook reported as a problem, never a crash."""
+    try:
+        return importer.read(content)
+    except ImportFailed:
+        raise
+    except DAMAGED as exc:
+        # Logged: a fault of ours would look the same, and must not hide as the user's.
+        logger.warning("Workbook refused as damaged", exc_info=True)
+        raise ImportFailed(
+            [
+                Problem(
+                    message=_(
+                        "Tệp Excel bị hỏng, không đọc được. Hãy mở tệp bằng Excel, lưu lại rồi "
+                        "tải lên lại."
+                    )
+                )
+            ]
+        ) from exc
 
 
 # --- reading cells ------------------------------------------------------------------------

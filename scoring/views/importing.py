@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..importers import Importer, ImportFailed, Problem, staging
+from ..importers.base import read_plan
 
 MAX_BYTES = 20 * 1024 * 1024  # a results matrix of a few thousand units fits easily
 
@@ -73,7 +74,7 @@ def import_page(
         try:
             with transaction.atomic():
                 worker = importer()
-                done = worker.apply(worker.read(content))
+                done = worker.apply(read_plan(worker, content))
         except ImportFailed as exc:
             context["problems"] = exc.problems
         except (ValidationError, PermissionDenied) as exc:
@@ -88,7 +89,7 @@ def import_page(
         if form.is_valid():
             content = form.cleaned_data["file"].read()
             try:
-                plan = importer().read(content)
+                plan = read_plan(importer(), content)
             except ImportFailed as exc:
                 context["problems"] = exc.problems
             except (ValidationError, PermissionDenied) as exc:

@@ -4,10 +4,13 @@ and its application."""
 import datetime as dt
 import io
 import os
+import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
@@ -158,3 +161,73 @@ def test_old_staged_files_are_swept(session_request, tmp_path):
     os.utime(path, (day_ago, day_ago))
     staging.stage(session_request, b"new", "x")
     assert not path.exists()
+
+
+def damaged(content: bytes) -> bytes:
+    """The workbook with its first sheet's XML cut off halfway (a broken download)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return buffer.getvalue()
+
+
+class TableImporter(base.Importer):
+    """The smallest importer: the framework sheet's table, as a plan."""
+
+    def read(self, content):
+        problems = []
+        workbook = open_workbook(content)
+        sheet = base.find_sheet(workbook, "Bộ chỉ số", problems)
+        table = sheet and read_table(sheet, SPECS, problems)
+        if problems:
+            raise ImportFailed(problems)
+        return base.Plan(summary=f"{len(table.rows)} rows", payload=table)
+
+
+def test_a_damaged_sheet_is_a_problem_not_a_crash(caplog):
+    content = workbook_bytes([["Mã", "Điểm tối đa"]] + [[f"1.{i}", i] for i in range(300)])
+    with pytest.raises(ImportFailed) as failed:
+        base.read_plan(TableImporter(), damaged(content))
+    assert "bị hỏng" in str(failed.value)
+    assert "damaged" in caplog.text  # logged, in case the fault is ours
+
+
+def test_a_sheet_claiming_too_many_rows_is_refused_unread():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Bộ chỉ số"
+    sheet.append(["Mã", "Điểm tối đa"])
+    sheet.cell(row=base.MAX_ROWS + 1, column=1, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportFailed) as failed:
+        base.read_plan(TableImporter(), buffer.getvalue())
+    assert "quá nhiều dòng" in str(failed.value)
+
+
+def test_a_cell_far_to_the_right_does_not_widen_every_row():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Bộ chỉ số"
+    sheet.append(["Mã", "Điểm tối đa"])
+    sheet.append(["1", 10])
+    sheet.cell(row=2, column=16384, value="far")  # column XFD, the last one Excel has
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = base.read_plan(TableImporter(), buffer.getvalue()).payload
+    assert len(table.rows[0][1]) == base.MAX_COLUMNS
+    assert table.columns == {"code": 0, "max": 1}
+
+
+def test_a_damaged_upload_gets_its_message_on_the_page(as_user, interior_admin, year_2023):
+    client = as_user(interior_admin)
+    template = client.get(reverse("survey_template", args=[year_2023.pk])).content
+    upload = SimpleUploadedFile("dieu-tra.xlsx", damaged(template))
+    response = client.post(reverse("survey_import", args=[year_2023.pk]), {"file": upload})
+    assert response.status_code == 422
+    assert "Tệp Excel bị hỏng" in response.content.decode()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from scoring.importers import ImportFailed
+from scoring.importers.base import read_plan
 from scoring.importers.framework import FrameworkImporter
 from scoring.models import AssessmentYear
 from units.models import UnitLevel
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
         try:
             with transaction.atomic():
-                plan = importer.read(content)
+                plan = read_plan(importer, content)
                 self._print_plan(plan)
                 if dry_run:
                     self.stdout.write(_("Chạy thử: chưa có gì được ghi."))

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from scoring.importers import ImportFailed
+from scoring.importers.base import read_plan
 from scoring.importers.results import ResultsImporter
 from scoring.models import AssessmentYear
 from units.models import UnitLevel
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         importer = ResultsImporter(year=round_, roles=SYSTEM_ADMIN)
         try:
             with transaction.atomic():
-                plan = importer.read(content)
+                plan = read_plan(importer, content)
                 self._print_plan(plan)
                 if dry_run:
                     self.stdout.write("Dry run: nothing was written.")
