@@ -190,8 +190,8 @@ def year_title_rows(year, subject: str = "", province: str = PROVINCE) -> list[s
     }
     if not year.is_published:
         status = _("Tạm tính, chưa công bố")
-    elif year.published_at is None:  # published outside the app's steps (a benchmark)
-        status = year.get_state_display()
+    elif year.published_at is None:  # published before the app, its results imported
+        status = _("Kết quả đã công bố trước khi dùng phần mềm, nhập lại từ tệp.")
     else:
         status = _("Công bố ngày %(date)s") % {
             "date": formats.date_format(year.published_at, "d/m/Y")

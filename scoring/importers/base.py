@@ -196,17 +196,17 @@ def read_table(
 ) -> Table | None:
     """Find the header row (the first of the top ``search_rows`` rows holding every required
     label) and read the rows under it. Title rows above the header are allowed."""
-    if (sheet.max_row or 0) > MAX_ROWS:
-        problems.append(
-            Problem(
-                sheet=sheet.title,
-                message=_("Trang tính có quá nhiều dòng (tối đa %(n)s).") % {"n": MAX_ROWS},
-            )
-        )
-        return None
-    rows = sheet.iter_rows(
-        values_only=True, max_row=MAX_ROWS, max_col=min(sheet.max_column or 1, MAX_COLUMNS)
+    too_many = Problem(
+        sheet=sheet.title,
+        message=_("Trang tính có quá nhiều dòng (tối đa %(n)s).") % {"n": MAX_ROWS},
     )
+    if (sheet.max_row or 0) > MAX_ROWS:
+        problems.append(too_many)
+        return None
+    # Rows are padded to the width the sheet declares; without a declared size (openpyxl's own
+    # write-only files) each row is as long as its last cell, and nothing is padded.
+    width = min(sheet.max_column, MAX_COLUMNS) if sheet.max_column else None
+    rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1, max_col=width)
     header_row, headers = None, []
     required = {spec.key: both_languages(spec.label) for spec in specs if spec.required}
     for number, values in enumerate(rows, start=1):
@@ -237,6 +237,9 @@ def read_table(
     for number, values in enumerate(rows, start=header_row + 1):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
+        if number > MAX_ROWS:  # the sheet did not declare its size, or declared it wrong
+            problems.append(too_many)
+            return None
         body.append((number, tuple(values)))
     return Table(sheet.title, header_row, columns, headers, body)
 

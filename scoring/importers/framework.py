@@ -29,7 +29,7 @@ from units.roles import Roles
 
 from .. import rules
 from ..exporters import ExportFile
-from ..exporters.base import XLSX
+from ..exporters.base import XLSX, put
 from ..models import AssessmentYear, Framework, FrameworkNode, code_sort_key
 from ..services.frameworks import (
     NodeSpec,
@@ -204,12 +204,6 @@ def columns_help() -> list[tuple[str, str]]:
 # --- the template ------------------------------------------------------------------------------
 
 
-def _text_cell(sheet, row: int, column: int, value: str):
-    cell = sheet.cell(row=row, column=column, value=value)
-    cell.data_type = "s"  # text stays text: a title typed as "=…" is never a formula
-    return cell
-
-
 def _dropdown(sheet, choices: Sequence[str], column: int, first: int, last: int) -> None:
     validation = DataValidation(
         type="list", formula1='"{}"'.format(",".join(choices)), allow_blank=True
@@ -240,10 +234,10 @@ def framework_template(year: AssessmentYear) -> ExportFile:
         % {"max": _points(framework.max_points)},
     ]
     for number, title in enumerate(titles, start=1):
-        _text_cell(sheet, number, 1, title).font = Font(bold=number == 1)
+        put(sheet, number, 1, title).font = Font(bold=number == 1)
     header_row = len(titles) + 2
     for column, spec in enumerate(COLUMNS, start=1):
-        cell = _text_cell(sheet, header_row, column, str(spec.label))
+        cell = put(sheet, header_row, column, str(spec.label))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         letter = get_column_letter(column)
@@ -264,9 +258,9 @@ def framework_template(year: AssessmentYear) -> ExportFile:
         }
         for column, spec in enumerate(COLUMNS, start=1):
             if spec.key == "max_points":
-                sheet.cell(row=row, column=column, value=node.max_points).number_format = "0.00"
+                put(sheet, row, column, node.max_points, number_format="0.00")
             else:
-                cell = _text_cell(sheet, row, column, values[spec.key])
+                cell = put(sheet, row, column, values[spec.key])
                 if spec.key in ("title", "guide"):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     first, last = header_row + 1, row + _BLANK_ROWS
@@ -292,7 +286,7 @@ def _rules_sheet(sheet) -> None:
         _("Ví dụ tham số (tiêu chí %(max)s điểm)") % {"max": _points(EXAMPLE_MAX)},
     ]
     for column, (title, width) in enumerate(zip(header, (16, 36, 36, 70, 60), strict=True), 1):
-        cell = _text_cell(sheet, 1, column, title)
+        cell = put(sheet, 1, column, title)
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
@@ -306,9 +300,7 @@ def _rules_sheet(sheet) -> None:
             params_text(example),
         ]
         for column, value in enumerate(values, start=1):
-            _text_cell(sheet, row, column, value).alignment = Alignment(
-                wrap_text=True, vertical="top"
-            )
+            put(sheet, row, column, value).alignment = Alignment(wrap_text=True, vertical="top")
 
 
 # --- the import --------------------------------------------------------------------------------

@@ -5,18 +5,21 @@ installation imports into another), or people's own table of field points: one r
 column per leaf headed by its code ("1.1.1"), or a column per top-level node ("1" … "10") where
 only field points were published; then the year's framework is flattened to its top-level
 nodes. Optional "Thưởng" and "Trừ" columns give bonus and deductions. Totals, index and rank
-columns are never read: the app computes the year's ranking from the imported scores.
+columns are never used: the app computes the year's ranking from the imported scores. An
+optional "Điểm tối đa áp dụng" column must match the applicable maximum the app computes for
+the row: field points cannot say which leaves did not apply to a unit, and a unit whose
+published maximum was 99 would otherwise be indexed over 100 without a word.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -32,6 +35,7 @@ from ..services.history import (
     flattened_nodes,
     historical_import_blockers,
     import_historical_year,
+    year_units,
 )
 from .base import (
     NUMBER_EXPECTED,
@@ -51,6 +55,7 @@ from .base import (
     open_workbook,
     read_table,
 )
+from .units import UnitIndex
 
 MATRIX_SHEET = gettext_lazy("Ma trận điểm")
 NOT_APPLICABLE = gettext_lazy("KAD")
@@ -63,11 +68,11 @@ SPECS = [
     ColumnSpec("deductions", gettext_lazy("Trừ"), required=False),
     # Read only to warn when the file's own total differs from the app's; never used.
     ColumnSpec("file_total", gettext_lazy("Tổng điểm"), required=False),
+    # Checked against the app's: a unit's index is its points over this maximum.
+    ColumnSpec("file_max", gettext_lazy("Điểm tối đa áp dụng"), required=False),
 ]
 # A header that looks like a criterion code ("1", "1.2", "1.9.9"): a score column, or a mistake.
 CODE_LIKE = re.compile(r"\d+(\.\d+)*")
-# Prefixes a unit's name may be written with or without ("Huyện Vũ Quang", "Vũ Quang").
-NAME_PREFIXES = ("thành phố ", "thị xã ", "huyện ", "tp. ", "tp ", "tx. ", "tx ")
 MAX_ADJUSTMENT = Decimal("999.99")
 
 
@@ -91,45 +96,6 @@ class ResultsPayload:
 def _step(rule: str, params) -> Decimal | None:
     step = params.get("step") if rule == "manual" else None
     return Decimal(step) if step else None
-
-
-def _name_keys(name: str) -> list[str]:
-    """The keys a unit's name is matched by, strictest first: the name as written (case and
-    spacing aside), without its "Huyện"/"Thị xã" prefix, and that without accents."""
-    full = unicodedata.normalize("NFC", normalize(name))
-    short = full
-    for prefix in NAME_PREFIXES:
-        if full.startswith(prefix):
-            short = full[len(prefix) :].strip()
-            break
-    plain = "".join(
-        c
-        for c in unicodedata.normalize("NFD", short.replace("đ", "d"))
-        if not unicodedata.combining(c)
-    )
-    return [full, short, plain]
-
-
-class UnitIndex:
-    """The units of a level, found by code or by name. A name two units share ("Kỳ Anh": the
-    town and the district) finds neither, so a short name never picks the wrong unit."""
-
-    def __init__(self, units: Sequence[Unit]):
-        self.by_code = {unit.code.casefold(): unit for unit in units}
-        self.by_key: list[dict[str, list[Unit]]] = [{}, {}, {}]
-        for unit in units:
-            for table, key in zip(self.by_key, _name_keys(unit.name), strict=True):
-                table.setdefault(key, []).append(unit)
-
-    def by_name(self, name: str) -> list[Unit]:
-        """The units the name may be, from the strictest key that knows it."""
-        for table, key in zip(self.by_key, _name_keys(name), strict=True):
-            if key in table:
-                return table[key]
-        return []
-
-    def matches(self, unit: Unit, name: str) -> bool:
-        return unit in self.by_name(name)
 
 
 class ResultsImporter(Importer):
@@ -166,11 +132,13 @@ class ResultsImporter(Importer):
         if layout is None:
             raise ImportFailed(problems)
         flatten, columns, targets = layout
-        results, file_totals = self._rows(year, table, columns, targets, problems)
-        leaving = self._leaving(year, results, problems)
+        results, file_totals = self._rows(year, table, columns, targets, flatten, problems)
+        split = year_units(year, {result.unit.pk for result in results})
+        if results and split.refusal:
+            problems.append(Problem(message=split.refusal))
         if problems:
             raise ImportFailed(problems)
-        return self._plan(year, nodes, flatten, targets, results, file_totals, leaving)
+        return self._plan(year, nodes, flatten, targets, results, file_totals, split)
 
     def _sheet(self, workbook, problems: list[Problem]):
         wanted = {name[:31] for name in both_languages(MATRIX_SHEET)}
@@ -294,6 +262,7 @@ class ResultsImporter(Importer):
         table: Table,
         columns: dict[str, int],
         targets: list[Target],
+        flatten: bool,
         problems: list[Problem],
     ) -> tuple[list[HistoricalResult], dict[int, Decimal]]:
         index = UnitIndex(list(Unit.objects.filter(level_id=year.unit_level_id)))
@@ -325,6 +294,7 @@ class ResultsImporter(Importer):
             seen[unit.pk] = number
             scores: dict[str, Decimal] = {}
             not_applicable: set[str] = set()
+            readable = True
             for target in targets:
                 if target.code not in columns:
                     continue
@@ -334,11 +304,16 @@ class ResultsImporter(Importer):
                     score = self._score(value, target)
                 except rules.DeclaredError as exc:
                     problems.append(Problem(**where, message=str(exc.message)))
+                    readable = False
                     continue
                 if score is None:
                     not_applicable.add(target.code)
                 else:
                     scores[target.code] = score
+            if readable:  # else a cell meant as "KAD" may be among the unreadable ones
+                self._check_applicable_max(
+                    table, number, values, targets, not_applicable, flatten, problems
+                )
             adjustments = {}
             for key in ("bonus", "deductions"):
                 if key not in table.columns:
@@ -366,7 +341,7 @@ class ResultsImporter(Importer):
     def _unit(self, table, number, values, index: UnitIndex, level: str, problems) -> Unit | None:
         code = cell_text(table.value(values, "unit_code"))
         name = cell_text(table.value(values, "unit"))
-        unit = index.by_code.get(code.casefold()) if code else None
+        unit = index.code(code)
         if unit is not None and name and not index.matches(unit, name):
             problems.append(
                 Problem(
@@ -407,6 +382,45 @@ class ResultsImporter(Importer):
         return unit
 
     @staticmethod
+    def _check_applicable_max(
+        table: Table,
+        number: int,
+        values: tuple,
+        targets: list[Target],
+        not_applicable: set[str],
+        flatten: bool,
+        problems: list[Problem],
+    ) -> None:
+        """The file's applicable maximum of a unit, where it has one, must be the app's: the
+        index is points over it, so a difference would change the unit's index and maybe its
+        rank without a word. Results per field lose the leaves that did not apply to a unit
+        (a field is applicable as a whole), and this is where that shows."""
+        if "file_max" not in table.columns:
+            return
+        raw = table.value(values, "file_max")
+        where = table.where(number, "file_max")
+        try:
+            written = cell_decimal(raw)
+        except ValueError:
+            problems.append(Problem(**where, message=str(NUMBER_EXPECTED % cell_text(raw))))
+            return
+        if written is None:
+            return
+        computed = calculations.unit_total(_leaf_inputs(targets, {}, not_applicable)).applicable_max
+        if abs(written - computed) < Decimal("0.005"):
+            return
+        message = _("điểm tối đa áp dụng trong tệp là %(file)s, phần mềm tính được %(app)s") % {
+            "file": floatformat(written, "-2"),
+            "app": floatformat(computed, "-2"),
+        }
+        if flatten and written < computed:
+            message += "; " + _(
+                "kết quả theo lĩnh vực không ghi được tiêu chí không áp dụng; hãy nhập theo từng "
+                "tiêu chí thành phần"
+            )
+        problems.append(Problem(**where, message=message))
+
+    @staticmethod
     def _score(value: Any, target: Target) -> Decimal | None:
         """The score of a cell, ``None`` for not applicable, or ``DeclaredError``."""
         if is_blank(value):
@@ -441,44 +455,10 @@ class ResultsImporter(Importer):
             )
         return rules.check_score(number, MAX_ADJUSTMENT)
 
-    @staticmethod
-    def _leaving(
-        year: AssessmentYear, results: list[HistoricalResult], problems: list[Problem]
-    ) -> list[Assessment]:
-        """Assessments of units missing from the file: they leave the year, unless they hold
-        scores already, which the file would silently drop."""
-        present = {result.unit.pk for result in results}
-        leaving = [
-            a
-            for a in Assessment.objects.filter(year=year)
-            .select_related("unit")
-            .order_by("unit__name")
-            if a.unit_id not in present
-        ]
-        if not results:
-            return leaving
-        for assessment in leaving:
-            if assessment.leaves.exists() or assessment.adjustments.exists():
-                problems.append(
-                    Problem(
-                        message=_("%(unit)s đã có điểm trong kỳ đánh giá nhưng không có trong tệp.")
-                        % {"unit": assessment.unit.name}
-                    )
-                )
-        return leaving
-
-    def _plan(self, year, nodes, flatten, targets, results, file_totals, leaving) -> Plan:
+    def _plan(self, year, nodes, flatten, targets, results, file_totals, split) -> Plan:
         totals = {
             result.unit.pk: calculations.unit_total(
-                [
-                    calculations.LeafInput(
-                        t.code,
-                        t.max_points,
-                        result.scores.get(t.code),
-                        t.code in result.not_applicable,
-                    )
-                    for t in targets
-                ],
+                _leaf_inputs(targets, result.scores, result.not_applicable),
                 bonus=result.bonus,
                 deductions=result.deductions,
                 bonus_max=year.bonus_max,
@@ -489,7 +469,7 @@ class ResultsImporter(Importer):
         ranks = calculations.rank(
             {pk: total.index for pk, total in totals.items()}, year.tie_policy
         )
-        assessed = set(Assessment.objects.filter(year=year).values_list("unit_id", flat=True))
+        leaving: list[Assessment] = split.leaving
         changes = []
         if flatten:
             leaf_count = sum(1 for n in nodes if n.is_leaf)
@@ -508,7 +488,7 @@ class ResultsImporter(Importer):
         count = len(results)
         for result in sorted(results, key=lambda r: (ranks[r.unit.pk] or count + 1, r.unit.name)):
             unit, total = result.unit, totals[result.unit.pk]
-            if unit.pk not in assessed:
+            if unit.pk not in split.kept:
                 changes.append(Change(unit.name, _("Bản đánh giá"), "", _("thêm vào kỳ đánh giá")))
             changes.append(
                 Change(
@@ -592,6 +572,15 @@ class ResultsImporter(Importer):
             "Đã nhập kết quả năm %(year)s của %(n)s đơn vị và công bố kỳ đánh giá; tổng điểm và "
             "hạng do phần mềm tính."
         ) % {"year": year.year, "n": len(payload.results)}
+
+
+def _leaf_inputs(
+    targets: list[Target], scores: dict[str, Decimal], not_applicable: Collection[str]
+) -> list[calculations.LeafInput]:
+    return [
+        calculations.LeafInput(t.code, t.max_points, scores.get(t.code), t.code in not_applicable)
+        for t in targets
+    ]
 
 
 def _cell(values: tuple, index: int) -> Any:

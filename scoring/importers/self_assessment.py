@@ -23,14 +23,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -38,8 +37,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from units.roles import Roles
 
 from .. import rules, workflow
-from ..exporters.base import XLSX, ExportFile
-from ..forms import THOUSANDS_DOT
+from ..exporters.base import XLSX, ExportFile, put
+from ..forms import THOUSANDS_DOT, _input_field
 from ..models import Assessment, LeafScore
 from ..selectors.entry import EntryRow, describe_declared, entry_rows, why_locked
 from ..services import ConflictError, LeafEntry, save_leaves
@@ -63,11 +62,9 @@ from .base import (
     open_workbook,
     read_table,
 )
+from .markers import check_marker, write_marker
 
 SHEET = gettext_lazy("Tự đánh giá")
-# A custom document property naming the assessment a template was made for: a template of
-# another year or unit is refused instead of being read into this one.
-MARKER = "cchc-template"
 # Enough figure slots for the rule with the most inputs (timeliness: due, done on, not done).
 SLOTS = max(len(rule.inputs) for rule in rules.RULES.values())
 GREY = PatternFill("solid", fgColor="E7E6E6")
@@ -203,28 +200,12 @@ def _hint(row: EntryRow) -> str:
     return "\n".join(parts)
 
 
-class _Writer:
-    """Cells of the sheet, text always as text (a title or explanation typed as "=…" must not
-    become a formula)."""
-
-    def __init__(self, sheet):
-        self.sheet = sheet
-
-    def put(self, row: int, key_or_column: str | int, value: Any, *, fill=None, fmt=None):
-        column = INDEX[key_or_column] if isinstance(key_or_column, str) else key_or_column
-        cell = self.sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            # Control characters pasted into an explanation are not allowed in a workbook.
-            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell.data_type = "s"
-        else:
-            cell.value = value
-        if fill is not None:
-            cell.fill = fill
-        if fmt is not None:
-            cell.number_format = fmt
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        return cell
+def _put(sheet, row: int, key_or_column: str | int, value: Any, *, fill=None, fmt=None):
+    """A cell of the template, by its column's key, wrapped and aligned to the top."""
+    column = INDEX[key_or_column] if isinstance(key_or_column, str) else key_or_column
+    cell = put(sheet, row, column, value, fill=fill, number_format=fmt)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
 
 
 def entry_template(assessment: Assessment) -> ExportFile:
@@ -241,8 +222,7 @@ def entry_template(assessment: Assessment) -> ExportFile:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(SHEET)[:31]
-    workbook.custom_doc_props.append(StringProperty(name=MARKER, value=marker_of(assessment)))
-    write = _Writer(sheet)
+    write_marker(workbook, marker_of(assessment))
 
     closes = year.self_assessment_closes
     titles = [
@@ -261,12 +241,12 @@ def entry_template(assessment: Assessment) -> ExportFile:
         ),
     ]
     for number, title in enumerate(titles, start=1):
-        cell = write.put(number, 1, title)
+        cell = _put(sheet, number, 1, title)
         cell.alignment = Alignment(vertical="top")
         cell.font = Font(bold=number == 1, size=13 if number == 1 else 11)
     header = len(titles) + 2
     for column in COLUMNS:
-        cell = write.put(header, column.key, str(column.label))
+        cell = _put(sheet, header, column.key, str(column.label))
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(INDEX[column.key])].width = column.width
     for key in ("version", "fingerprint"):
@@ -292,53 +272,53 @@ def entry_template(assessment: Assessment) -> ExportFile:
         number += 1
         if not node.is_leaf:
             for column in COLUMNS:
-                write.put(number, column.key, None, fill=CONTEXT)
-            write.put(number, "code", node.code, fill=CONTEXT).font = Font(bold=True)
-            write.put(number, "title", node.title, fill=CONTEXT).font = Font(bold=True)
-            write.put(number, "max", node.max_points, fill=CONTEXT, fmt="0.00")
+                _put(sheet, number, column.key, None, fill=CONTEXT)
+            _put(sheet, number, "code", node.code, fill=CONTEXT).font = Font(bold=True)
+            _put(sheet, number, "title", node.title, fill=CONTEXT).font = Font(bold=True)
+            _put(sheet, number, "max", node.max_points, fill=CONTEXT, fmt="0.00")
             continue
-        _leaf_row(write, number, row, yes_no)
+        _leaf_row(sheet, number, row, yes_no)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return ExportFile(f"tu-danh-gia-{year.year}-{unit.code}.xlsx", XLSX, buffer.getvalue())
 
 
-def _leaf_row(write: _Writer, number: int, row: EntryRow, yes_no: DataValidation) -> None:
+def _leaf_row(sheet, number: int, row: EntryRow, yes_no: DataValidation) -> None:
     node, leaf = row.node, row.leaf
     rule = rules.get_rule(node.rule)
     declared = leaf.declared if leaf else {}
     not_applicable = bool(leaf and leaf.not_applicable)
-    write.put(number, "code", node.code, fill=GREY)
-    write.put(number, "title", node.title, fill=GREY)
-    write.put(number, "max", node.max_points, fill=GREY, fmt="0.00")
-    write.put(number, "rule", str(rule.label), fill=GREY)
+    _put(sheet, number, "code", node.code, fill=GREY)
+    _put(sheet, number, "title", node.title, fill=GREY)
+    _put(sheet, number, "max", node.max_points, fill=GREY, fmt="0.00")
+    _put(sheet, number, "rule", str(rule.label), fill=GREY)
     for n in range(1, SLOTS + 1):
         if n > len(rule.inputs):
-            write.put(number, f"figure{n}", None, fill=GREY)
-            write.put(number, f"value{n}", None, fill=GREY)
+            _put(sheet, number, f"figure{n}", None, fill=GREY)
+            _put(sheet, number, f"value{n}", None, fill=GREY)
             continue
         spec = rule.inputs[n - 1]
-        write.put(number, f"figure{n}", str(spec.label), fill=GREY)
+        _put(sheet, number, f"figure{n}", str(spec.label), fill=GREY)
         value = _stored_figure(spec, declared.get(spec.name))
         fmt = {"date": "DD/MM/YYYY", "int": "0"}.get(spec.kind)
-        cell = write.put(number, f"value{n}", value, fmt=fmt)
+        cell = _put(sheet, number, f"value{n}", value, fmt=fmt)
         if spec.kind in ("bool", "flag"):
             yes_no.add(cell)
     score = leaf.self_score if leaf and not not_applicable else None
     if rule.computed:
-        write.put(number, "score", score, fill=GREY, fmt="0.00")
+        _put(sheet, number, "score", score, fill=GREY, fmt="0.00")
     else:
-        write.put(number, "score", score, fmt="0.00")
+        _put(sheet, number, "score", score, fmt="0.00")
     if node.allows_na:
-        yes_no.add(write.put(number, "na", _yes() if not_applicable else None))
-        write.put(number, "na_reason", leaf.na_reason if not_applicable else None)
+        yes_no.add(_put(sheet, number, "na", _yes() if not_applicable else None))
+        _put(sheet, number, "na_reason", leaf.na_reason if not_applicable else None)
     else:
-        write.put(number, "na", None, fill=GREY)
-        write.put(number, "na_reason", None, fill=GREY)
-    write.put(number, "explanation", leaf.explanation if leaf and leaf.explanation else None)
-    write.put(number, "hint", _hint(row), fill=GREY)
-    write.put(number, "version", leaf.version if leaf else 0, fill=GREY)
-    write.put(number, "fingerprint", fingerprint(_stored_state(node, leaf)), fill=GREY)
+        _put(sheet, number, "na", None, fill=GREY)
+        _put(sheet, number, "na_reason", None, fill=GREY)
+    _put(sheet, number, "explanation", leaf.explanation if leaf and leaf.explanation else None)
+    _put(sheet, number, "hint", _hint(row), fill=GREY)
+    _put(sheet, number, "version", leaf.version if leaf else 0, fill=GREY)
+    _put(sheet, number, "fingerprint", fingerprint(_stored_state(node, leaf)), fill=GREY)
 
 
 # --- reading it back ------------------------------------------------------------------------
@@ -495,9 +475,17 @@ class SelfAssessmentImporter(Importer):
         if (reason := why_locked(self.assessment)) is not None:
             raise ImportFailed([Problem(message=reason)])
         workbook = open_workbook(content)
+        check_marker(
+            workbook,
+            marker_of(self.assessment),
+            _(
+                "Tệp này là mẫu của một đơn vị hoặc một năm khác. Hãy tải mẫu tự đánh giá "
+                "năm %(year)s của %(unit)s và điền vào đó."
+            )
+            % {"year": self.assessment.year.year, "unit": self.assessment.unit.name},
+        )
         problems: list[Problem] = []
-        self._check_marker(workbook, problems)
-        sheet = None if problems else find_sheet(workbook, SHEET, problems)
+        sheet = find_sheet(workbook, SHEET, problems)
         table = read_table(sheet, SPECS, problems) if sheet is not None else None
         if table is None:
             raise ImportFailed(problems)
@@ -596,19 +584,6 @@ class SelfAssessmentImporter(Importer):
         return _("Đã nhập %(n)s tiêu chí từ tệp Excel.") % {"n": changed}
 
     # --- helpers ---
-
-    def _check_marker(self, workbook, problems: list[Problem]) -> None:
-        marker = next((p.value for p in workbook.custom_doc_props if p.name == MARKER), None)
-        if marker is not None and marker != marker_of(self.assessment):
-            problems.append(
-                Problem(
-                    message=_(
-                        "Tệp này là mẫu của một đơn vị hoặc một năm khác. Hãy tải mẫu tự đánh giá "
-                        "năm %(year)s của %(unit)s và điền vào đó."
-                    )
-                    % {"year": self.assessment.year.year, "unit": self.assessment.unit.name}
-                )
-            )
 
     def _read_row(
         self, table: Table, number: int, values: tuple, row: EntryRow, problems: list[Problem]
@@ -725,8 +700,23 @@ class SelfAssessmentImporter(Importer):
             number = cell_decimal(value)
         except ValueError:
             raise ValueError(str(NUMBER_EXPECTED % cell_text(value))) from None
-        if isinstance(value, str) and spec.kind == "int" and not value.strip().isdigit():
-            raise ValueError(_("Nhập một số nguyên, chỉ gồm chữ số."))
+        if number is None:
+            return None
+        # Then the web form's own field says whether it takes the number (a count: digits
+        # only; a figure: not negative, at most 16 digits and 4 decimal places), so the file
+        # and the form never accept different figures. It gets the number as read, not the
+        # cell's text: "8,5" and "8.5" are one figure whatever the reader's language.
+        if spec.kind == "int":
+            if isinstance(value, str):
+                given: Any = value.strip()  # "1.000" is refused as it is on the form
+            else:
+                given = str(int(number)) if number == number.to_integral_value() else str(number)
+        else:
+            given = number
+        try:
+            _input_field(spec).clean(given)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from None
         return number
 
     def _compare(

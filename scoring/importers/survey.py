@@ -1,10 +1,11 @@
 """The sociological survey's scores of every unit of a year, in Excel.
 
-One row per assessed unit (found by its code, else by its exact name whatever the case and
-spacing), one column per survey leaf headed by the leaf's code. A blank cell leaves the stored
-score as it is: a file with one column, or a few units, changes only what it holds. Clearing a
-score is done on the survey page. Other columns with a text header (notes, a total) are
-ignored; a header that looks like a criterion code but is not a survey leaf is refused.
+One row per assessed unit, found by its code, else by its name (with or without its "Huyện" or
+"Thị xã" prefix, case, spacing and accents aside; a name two units share finds neither); one
+column per survey leaf headed by the leaf's code. A blank cell leaves the stored score as it is:
+a file with one column, or a few units, changes only what it holds. Clearing a score is done on
+the survey page. Other columns with a text header (notes, a total) are ignored; a header that
+looks like a criterion code but is not a survey leaf is refused.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -29,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from units.roles import Roles
 
 from .. import rules
-from ..exporters.base import XLSX, ExportFile
+from ..exporters.base import XLSX, ExportFile, put
 from ..models import Assessment, AssessmentYear, FrameworkNode, LeafScore
 from ..services import appraisable_fields, save_survey
 from .base import (
@@ -48,9 +47,10 @@ from .base import (
     open_workbook,
     read_table,
 )
+from .markers import check_marker, write_marker
+from .units import UnitIndex
 
 SHEET = gettext_lazy("Điều tra XHH")
-MARKER = "cchc-template"  # as in the self-assessment template: which year the file is for
 CODE, NAME = gettext_lazy("Mã đơn vị"), gettext_lazy("Đơn vị")
 # The unit's name is the column people keep when they build the sheet themselves.
 SPECS = [ColumnSpec("code", CODE, required=False), ColumnSpec("name", NAME)]
@@ -60,7 +60,13 @@ CLOSED = gettext_lazy("Điểm điều tra xã hội học nhập trong thời g
 
 COLUMNS_HELP = [
     (CODE, gettext_lazy("Mã đơn vị trong phần mềm; để trống thì dòng được tìm theo tên.")),
-    (NAME, gettext_lazy("Tên đơn vị, đúng như trong phần mềm (không phân biệt hoa thường).")),
+    (
+        NAME,
+        gettext_lazy(
+            "Tên đơn vị như trong phần mềm; có thể bỏ “Huyện”, “Thị xã”, “Thành phố”, không "
+            "phân biệt hoa thường, có dấu hay không dấu."
+        ),
+    ),
     (
         gettext_lazy("Mã tiêu chí (10.1, …)"),
         gettext_lazy(
@@ -96,20 +102,6 @@ def _stored(year: AssessmentYear) -> dict[tuple[int, int], Decimal | None]:
     }
 
 
-def _put(sheet, row: int, column: int, value: Any, *, fill=None, fmt=None):
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # a name typed as "=…" stays text
-    else:
-        cell.value = value
-    if fill is not None:
-        cell.fill = fill
-    if fmt is not None:
-        cell.number_format = fmt
-    return cell
-
-
 def survey_template(year: AssessmentYear) -> ExportFile:
     """Every assessed unit of the year with its current survey scores: 3 queries."""
     leaves = survey_leaves(year)
@@ -118,7 +110,7 @@ def survey_template(year: AssessmentYear) -> ExportFile:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(SHEET)[:31]
-    workbook.custom_doc_props.append(StringProperty(name=MARKER, value=marker_of(year)))
+    write_marker(workbook, marker_of(year))
     titles = [
         _("Điểm điều tra xã hội học năm %(year)s · %(level)s")
         % {"year": year.year, "level": year.unit_level.name},
@@ -128,24 +120,24 @@ def survey_template(year: AssessmentYear) -> ExportFile:
         ),
     ]
     for number, title in enumerate(titles, start=1):
-        _put(sheet, number, 1, title).font = Font(bold=number == 1, size=13 if number == 1 else 11)
+        put(sheet, number, 1, title).font = Font(bold=number == 1, size=13 if number == 1 else 11)
     # The leaves' titles and maxima, above their columns; the header row holds the codes.
     about, header = len(titles) + 2, len(titles) + 3
     sheet.row_dimensions[about].height = 60
     for column, label in ((1, CODE), (2, NAME)):
-        _put(sheet, header, column, str(label), fill=GREY).font = Font(bold=True)
+        put(sheet, header, column, str(label), fill=GREY).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 28
     for offset, leaf in enumerate(leaves):
         column = 3 + offset
-        _put(
+        put(
             sheet,
             about,
             column,
             _("%(title)s (tối đa %(max)s)")
             % {"title": leaf.title, "max": floatformat(leaf.max_points, "-2")},
         ).alignment = Alignment(wrap_text=True, vertical="bottom")
-        _put(sheet, header, column, leaf.code, fill=GREY).font = Font(bold=True)
+        put(sheet, header, column, leaf.code, fill=GREY).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(column)].width = 18
         check = DataValidation(
             type="decimal",
@@ -161,10 +153,16 @@ def survey_template(year: AssessmentYear) -> ExportFile:
             letter = get_column_letter(column)
             check.add(f"{letter}{header + 1}:{letter}{header + len(assessments)}")
     for number, assessment in enumerate(assessments, start=header + 1):
-        _put(sheet, number, 1, assessment.unit.code, fill=GREY)
-        _put(sheet, number, 2, assessment.unit.name, fill=GREY)
+        put(sheet, number, 1, assessment.unit.code, fill=GREY)
+        put(sheet, number, 2, assessment.unit.name, fill=GREY)
         for offset, leaf in enumerate(leaves):
-            _put(sheet, number, 3 + offset, stored.get((assessment.id, leaf.id)), fmt="0.00")
+            put(
+                sheet,
+                number,
+                3 + offset,
+                stored.get((assessment.id, leaf.id)),
+                number_format="0.00",
+            )
     sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -185,19 +183,15 @@ class SurveyImporter(Importer):
             raise ImportFailed([Problem(message=str(CLOSED))])
         workbook = open_workbook(content)
         problems: list[Problem] = []
-        marker = next((p.value for p in workbook.custom_doc_props if p.name == MARKER), None)
-        if marker is not None and marker != marker_of(self.year):
-            raise ImportFailed(
-                [
-                    Problem(
-                        message=_(
-                            "Tệp này là mẫu của một năm khác. Hãy tải mẫu điều tra xã hội học năm "
-                            "%(year)s và điền vào đó."
-                        )
-                        % {"year": self.year.year}
-                    )
-                ]
+        check_marker(
+            workbook,
+            marker_of(self.year),
+            _(
+                "Tệp này là mẫu của một năm khác. Hãy tải mẫu điều tra xã hội học năm %(year)s "
+                "và điền vào đó."
             )
+            % {"year": self.year.year},
+        )
         sheet = find_sheet(workbook, SHEET, problems)
         table = read_table(sheet, SPECS, problems) if sheet is not None else None
         if table is None:
@@ -205,8 +199,8 @@ class SurveyImporter(Importer):
         leaves = {leaf.code: leaf for leaf in survey_leaves(self.year)}
         columns = self._leaf_columns(table, leaves, problems)
         assessments = _assessments(self.year)
-        by_code = {a.unit.code.casefold(): a for a in assessments}
-        by_name = {normalize(a.unit.name): a for a in assessments}
+        of_unit = {a.unit_id: a for a in assessments}
+        units = UnitIndex([a.unit for a in assessments])
         stored = _stored(self.year)
         seen: dict[int, int] = {}
         scores: dict[tuple[int, int], Decimal] = {}
@@ -217,10 +211,26 @@ class SurveyImporter(Importer):
             name = cell_text(table.value(values, "name"))
             if all(is_blank(values[i]) for i in columns if i < len(values)) and not (code or name):
                 continue
-            assessment = by_code.get(code.casefold()) if code else None
-            if assessment is None and name:
-                assessment = by_name.get(normalize(name))
             where = table.where(number, "code" if code else "name")
+            unit = units.code(code)
+            if unit is None and name:
+                candidates = units.by_name(name)
+                if len(candidates) > 1:
+                    problems.append(
+                        Problem(
+                            **table.where(number, "name"),
+                            message=_(
+                                "“%(name)s” có thể là nhiều đơn vị (%(units)s); hãy ghi đủ tên"
+                            )
+                            % {
+                                "name": name,
+                                "units": ", ".join(sorted(u.name for u in candidates)),
+                            },
+                        )
+                    )
+                    continue
+                unit = candidates[0] if candidates else None
+            assessment = of_unit.get(unit.pk) if unit is not None else None
             if assessment is None:
                 problems.append(
                     Problem(

@@ -8,14 +8,14 @@ ranking is then computed by the app from the imported scores, like any other yea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from units.models import Unit
 from units.roles import Roles
 
 from ..models import (
+    Adjustment,
     Assessment,
     AssessmentYear,
     Evidence,
@@ -128,6 +129,47 @@ def historical_import_blockers(year: AssessmentYear) -> list[str]:
     return []
 
 
+@dataclass(frozen=True)
+class YearUnits:
+    """A year's assessments split by the units an import brings: those it keeps (by unit id),
+    those that leave the year, and why the import is refused when a leaving unit holds scores
+    it would drop (``None`` when it is not)."""
+
+    kept: dict[int, Assessment]
+    leaving: list[Assessment]
+    refusal: str | None
+
+
+def year_units(year: AssessmentYear, unit_ids: Collection[int]) -> YearUnits:
+    """Which of the year's assessments an import of ``unit_ids`` keeps and which leave, in one
+    query however many units the year has. The results importer shows it in its preview;
+    ``import_historical_year`` enforces it."""
+    assessments = (
+        Assessment.objects.filter(year=year)
+        .select_related("unit")
+        .annotate(
+            has_leaves=Exists(LeafScore.objects.filter(assessment=OuterRef("pk"))),
+            has_adjustments=Exists(Adjustment.objects.filter(assessment=OuterRef("pk"))),
+        )
+        .order_by("unit__name")
+    )
+    kept: dict[int, Assessment] = {}
+    leaving: list[Assessment] = []
+    for assessment in assessments:
+        if assessment.unit_id in unit_ids:
+            kept[assessment.unit_id] = assessment
+        else:
+            leaving.append(assessment)
+    with_data = [a.unit.name for a in leaving if a.has_leaves or a.has_adjustments]
+    refusal = (
+        _("Đơn vị đã có điểm trong kỳ đánh giá nhưng không có trong kết quả nhập: %s")
+        % ", ".join(with_data)
+        if with_data
+        else None
+    )
+    return YearUnits(kept=kept, leaving=leaving, refusal=refusal)
+
+
 def _flatten(*, roles: Roles, year: AssessmentYear) -> None:
     """Point the year at a flattened copy of its framework; drop the old one if nothing else
     uses it. The year's leaf scores point at the old nodes, so they go first (the import
@@ -188,15 +230,10 @@ def import_historical_year(
     if problems:
         raise ValidationError(problems)
 
-    existing = {a.unit_id: a for a in Assessment.objects.filter(year=year).select_related("unit")}
-    wanted = {unit.pk for unit in units}
-    leaving = [a for unit_id, a in existing.items() if unit_id not in wanted]
-    with_data = sorted(a.unit.name for a in leaving if a.leaves.exists() or a.adjustments.exists())
-    if with_data:
-        raise ValidationError(
-            _("Đơn vị đã có điểm trong kỳ đánh giá nhưng không có trong kết quả nhập: %s")
-            % ", ".join(with_data)
-        )
+    split = year_units(year, {unit.pk for unit in units})
+    if split.refusal:
+        raise ValidationError(split.refusal)
+    existing, leaving = split.kept, split.leaving
     if tree := year.framework.tree_problems():
         raise ValidationError(tree)
 

@@ -231,3 +231,21 @@ def test_a_damaged_upload_gets_its_message_on_the_page(as_user, interior_admin, 
     response = client.post(reverse("survey_import", args=[year_2023.pk]), {"file": upload})
     assert response.status_code == 422
     assert "Tệp Excel bị hỏng" in response.content.decode()
+
+
+def test_a_sheet_without_a_declared_size_is_read_whole_and_still_bounded():
+    """openpyxl's write-only files (our own reports) declare no size: read row by row (the
+    matrix round trip reads one whole), and still refused past the limit."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Bộ chỉ số")
+    sheet.append(["Tiêu đề"])
+    sheet.append(["Mã", "Điểm tối đa"])
+    for i in range(base.MAX_ROWS):
+        sheet.append([f"1.{i}", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+    assert open_workbook(content).worksheets[0].max_column is None
+    with pytest.raises(ImportFailed) as failed:
+        base.read_plan(TableImporter(), content)
+    assert "quá nhiều dòng" in str(failed.value)

@@ -163,6 +163,16 @@ def test_the_template_text_cells_are_text(as_user, interior_admin, year_2025):
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
 
 
+def test_a_guide_pasted_with_control_characters_downloads(as_user, interior_admin, year_2025):
+    # A vertical tab (Word's line break) made the whole template fail to save.
+    FrameworkNode.objects.filter(framework=year_2025.framework, code="1.1.1").update(
+        guide="Kế hoạch\x0bban hành trước 31/12"
+    )
+    sheet = load_workbook(io.BytesIO(template(as_user(interior_admin), year_2025)))[SHEET]
+    guide = next(c.column for c in sheet[HEADER_ROW] if c.value == "Hướng dẫn chấm")
+    assert sheet.cell(row_of(sheet, "1.1.1"), guide).value == "Kế hoạchban hành trước 31/12"
+
+
 # --- the round trip ---------------------------------------------------------------------------
 
 

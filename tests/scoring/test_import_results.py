@@ -261,6 +261,8 @@ def test_not_applicable_is_kad_where_the_framework_allows_it(year_2021, year_202
     def na(header, rows):
         cell(header, rows, "vu-quang", "2.2.2", "KAD")
         cell(header, rows, "duc-tho", "2.2.2", "không áp dụng")
+        cell(header, rows, "vu-quang", "Điểm tối đa áp dụng", 99)
+        cell(header, rows, "duc-tho", "Điểm tối đa áp dụng", None)  # blank: not checked
 
     run(year_2021, xlsx(matrix(year_2022, edit=na)))
     leaf = LeafScore.objects.get(
@@ -271,6 +273,17 @@ def test_not_applicable_is_kad_where_the_framework_allows_it(year_2021, year_202
     row = ranking_by_code(year_2021)["vu-quang"]
     assert row.total.applicable_max == D("99")
     assert row.total.points == D("88.30")
+
+
+def test_an_applicable_maximum_other_than_the_apps_is_refused(year_2021, year_2022):
+    def na(header, rows):
+        cell(header, rows, "vu-quang", "2.2.2", "KAD")  # its maximum left at 100
+
+    (problem,) = problems_of(year_2021, xlsx(matrix(year_2022, edit=na)))
+    assert (problem.sheet, problem.row) == (SHEET, 15)
+    assert problem.column == header_letter(year_2022, "Điểm tối đa áp dụng")
+    assert problem.message == "điểm tối đa áp dụng trong tệp là 100, phần mềm tính được 99"
+    assert_nothing_written(year_2021)
 
 
 # --- per field --------------------------------------------------------------------------------
@@ -354,6 +367,27 @@ def test_service_with_field_points_directly(year_2021):
     assert ranking["vu-quang"].total.points == D("99") - D("10")  # deductions capped at 10
 
 
+def test_per_field_results_of_a_unit_with_leaves_not_applicable_are_refused(year_2021, year_2022):
+    """Field points cannot say that a leaf did not apply to a unit: flattened, the unit would
+    be indexed over 100 instead of its published 99, silently."""
+
+    def published_over_99(header, rows):
+        cell(header, rows, "vu-quang", "Điểm tối đa áp dụng", 99)
+
+    framework = year_2021.framework_id
+    content = xlsx(matrix(year_2022, shape="field", edit=published_over_99))
+    (problem,) = problems_of(year_2021, content)
+    assert (problem.row, problem.column) == (
+        15,
+        header_letter(year_2022, "Điểm tối đa áp dụng", shape="field"),
+    )
+    assert problem.message == (
+        "điểm tối đa áp dụng trong tệp là 99, phần mềm tính được 100; kết quả theo lĩnh vực "
+        "không ghi được tiêu chí không áp dụng; hãy nhập theo từng tiêu chí thành phần"
+    )
+    assert_nothing_written(year_2021, framework)
+
+
 # --- bad workbooks: the right message, where, and nothing written -----------------------------
 
 
@@ -415,10 +449,10 @@ def test_blank_score_na_not_allowed_duplicate_row_and_negative_deduction(year_20
     assert_nothing_written(year_2021)
 
 
-def header_letter(year, title):
+def header_letter(year, title, shape="leaf"):
     from openpyxl.utils import get_column_letter
 
-    header = matrix(year)[SHEET][2]
+    header = matrix(year, shape=shape)[SHEET][2]
     return f"{get_column_letter(header.index(title) + 1)} ({title})"
 
 
@@ -475,7 +509,34 @@ def test_a_unit_with_scores_missing_from_the_file_blocks_the_import(year_2021, y
         rows[:] = [r for r in rows if r[0] != "loc-ha"]
 
     (problem,) = problems_of(year_2021, xlsx(matrix(year_2022, edit=drop)))
-    assert problem.message == "Huyện Lộc Hà đã có điểm trong kỳ đánh giá nhưng không có trong tệp."
+    assert problem.message == (
+        "Đơn vị đã có điểm trong kỳ đánh giá nhưng không có trong kết quả nhập: Huyện Lộc Hà"
+    )
+    # The service says the same, should the file be applied anyway.
+    results = [
+        HistoricalResult(unit=a.unit, scores={})
+        for a in year_2021.assessments.select_related("unit").exclude(unit__code="loc-ha")
+    ]
+    with pytest.raises(ValidationError, match="không có trong kết quả nhập: Huyện Lộc Hà"):
+        import_historical_year(roles=SYSTEM_ADMIN, year=year_2021, results=results)
+
+
+@pytest.mark.parametrize("units", [13, 3])
+def test_reading_takes_the_same_queries_however_many_units_leave(
+    year_2021, year_2022, django_assert_num_queries, units
+):
+    def keep(header, rows):
+        rows[:] = rows[:units]
+
+    content = xlsx(matrix(year_2022, edit=keep))
+    worker = importer(year_2021)
+    # 1 the year with its framework and level; 2-4 what units entered already (leaf scores,
+    # evidence, submitted assessments); 5 the framework's tree check; 6 the nodes; 7 the
+    # level's units; 8 the year's assessments, each with whether it holds scores (10 of them
+    # leave the year when the file has 3 units: no query of their own).
+    with django_assert_num_queries(8):
+        plan = worker.read(content)
+    assert f"{units} đơn vị" in plan.summary
 
 
 # --- refused ----------------------------------------------------------------------------------

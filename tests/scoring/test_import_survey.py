@@ -192,6 +192,39 @@ def test_a_hand_made_sheet_with_names_and_one_column(as_user, interior_admin, ye
     assert score(year_2023, VQ, "10.1") == Decimal("9.25")
 
 
+def test_a_name_without_its_prefix_or_accents_finds_the_unit(as_user, interior_admin, year_2023):
+    sheet = download(as_user(interior_admin), year_2023)
+    rows = {VQ: "Vũ Quang", HL: "hong linh", "can-loc": "Huyện Can Lộc"}
+    for unit, name in rows.items():
+        sheet.set(unit, "Mã đơn vị", None)
+        sheet.set(unit, "Đơn vị", name)
+    sheet.set(VQ, "10.1", 9.5)
+    sheet.set(HL, "10.1", 8)
+    worker = SurveyImporter(year=year_2023, roles=roles_of(interior_admin), user=interior_admin)
+    plan = worker.read(sheet.bytes())
+    assert {(c.subject, c.new) for c in plan.changes} == {
+        ("Huyện Vũ Quang", "9,50"),
+        ("Thị xã Hồng Lĩnh", "8,00"),
+    }
+
+
+def test_a_short_name_two_units_share_is_not_guessed(as_user, interior_admin, year_2023):
+    sheet = download(as_user(interior_admin), year_2023)
+    sheet.set("ky-anh", "Mã đơn vị", None)
+    sheet.set("ky-anh", "Đơn vị", "Kỳ Anh")
+    before = survey_layer(year_2023)
+    with pytest.raises(ImportFailed) as failed:
+        SurveyImporter(year=year_2023, roles=roles_of(interior_admin), user=interior_admin).read(
+            sheet.bytes()
+        )
+    [problem] = failed.value.problems
+    assert (problem.row, problem.column) == (sheet.rows["ky-anh"], "B (Đơn vị)")
+    assert problem.message == (
+        "“Kỳ Anh” có thể là nhiều đơn vị (Huyện Kỳ Anh, Thị xã Kỳ Anh); hãy ghi đủ tên"
+    )
+    assert survey_layer(year_2023) == before
+
+
 # --- bad workbooks ----------------------------------------------------------------------------
 
 
@@ -219,7 +252,7 @@ def _unknown_column(sheet):
 
 
 def _unknown_unit(sheet):
-    sheet.set(VQ, "Đơn vị", "Vũ Quang")  # not the unit's exact name either
+    sheet.set(VQ, "Đơn vị", "Huyện Không Có")  # nor is the name a unit's
     return _set(VQ, "Mã đơn vị", "vu-quang-2")(sheet)
 
 
