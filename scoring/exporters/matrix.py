@@ -61,6 +61,7 @@ class MatrixExporter(WorkbookExporter):
         not_applicable = _("KAD")
         for row in score_matrix(self.year, tree):
             values: list = [row.unit.code, row.unit.name]
+            anything = False  # a unit with nothing scored yet has no totals to show
             for top, leaves in groups:
                 subtotal, scored, all_na = ZERO, False, True
                 for leaf in leaves:
@@ -72,19 +73,25 @@ class MatrixExporter(WorkbookExporter):
                     values.append(score)
                     if score is not None:
                         subtotal += score
-                        scored = True
+                        scored = anything = True
                 if not top.is_leaf:
                     # The sum of the leaf cells beside it; empty while none is scored.
                     values.append(not_applicable if all_na else subtotal if scored else None)
             total = row.result.total
-            values += [
-                total.bonus,
-                total.deductions,
-                total.points,
-                total.applicable_max,
-                total.shown_index,
-                row.result.rank,
-            ]
+            # Blank, not 0 / 100, for a unit nothing is scored for: the empty matrix of a year
+            # being prepared is the results import's template, filled in by hand.
+            values += (
+                [
+                    total.bonus,
+                    total.deductions,
+                    total.points,
+                    total.applicable_max,
+                    total.shown_index,
+                    row.result.rank,
+                ]
+                if anything
+                else [None] * 6
+            )
             sheet.append(values)
 
         legend = SheetWriter(

@@ -589,3 +589,41 @@ def _cell(values: tuple, index: int) -> Any:
 
 def _number(value: Decimal | None) -> str:
     return "—" if value is None else formats.number_format(value, 2)
+
+
+def columns_help() -> list[tuple[str, str]]:
+    """What each column of the template takes, for the import page."""
+    return [
+        (
+            _("Mã đơn vị"),
+            _("Mã đơn vị trong phần mềm; không bắt buộc (không có thì khớp theo tên)."),
+        ),
+        (_("Đơn vị"), _("Tên đơn vị; không phân biệt chữ hoa, chữ thường.")),
+        (
+            "1.1.1, 1.1.2, …",
+            _(
+                "Điểm từng tiêu chí thành phần, mọi tiêu chí kể cả điều tra xã hội học; "
+                "“KAD” nếu tiêu chí không áp dụng với đơn vị. Không được để trống."
+            ),
+        ),
+        (
+            "1, 2, …",
+            _("Hoặc, thay cho các cột trên: điểm từng lĩnh vực (kể cả khối điều tra xã hội học)."),
+        ),
+        (_("Thưởng"), _("Điểm thưởng, số dương; không bắt buộc.")),
+        (_("Trừ"), _("Điểm trừ, số dương; không bắt buộc.")),
+        (
+            _("Điểm tối đa áp dụng"),
+            _(
+                "Không bắt buộc. Nếu có, phải bằng điểm tối đa trừ điểm các tiêu chí không áp "
+                "dụng (phần mềm kiểm tra, không dùng để tính)."
+            ),
+        ),
+        (
+            _("Các cột khác"),
+            _(
+                "Cộng từng lĩnh vực, tổng điểm, chỉ số, hạng và trang “Tiêu chí”: không dùng, "
+                "phần mềm tự tính."
+            ),
+        ),
+    ]

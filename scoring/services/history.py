@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from units.models import Unit
@@ -300,6 +300,8 @@ def import_historical_year(
         raise ValidationError(problems)
 
     year.state = AssessmentYear.State.PUBLISHED
-    year.published_at = timezone.now()
+    # The province published these results before the app; the import date is not that date,
+    # so none is recorded and reports say the results were imported.
+    year.published_at = None
     year.save(update_fields=["state", "published_at"])
     return year

@@ -9,7 +9,7 @@ from units.roles import roles_of
 
 from .. import access
 from ..exporters import MatrixExporter
-from ..importers.results import ResultsImporter
+from ..importers import results as results_importer
 from .exports import serve
 from .importing import ImportPage, import_page
 
@@ -43,41 +43,14 @@ def results_import(request, year_id: int):
         ),
         back_url=reverse("year_state", args=[year.pk]),
         template_url=reverse("results_template", args=[year.pk]),
-        columns_help=[
-            (
-                _("Mã đơn vị"),
-                _("Mã đơn vị trong phần mềm; không bắt buộc (không có thì khớp theo tên)."),
-            ),
-            (_("Đơn vị"), _("Tên đơn vị; không phân biệt chữ hoa, chữ thường.")),
-            (
-                "1.1.1, 1.1.2, …",
-                _(
-                    "Điểm từng tiêu chí thành phần, mọi tiêu chí kể cả điều tra xã hội học; "
-                    "“KAD” nếu tiêu chí không áp dụng với đơn vị. Không được để trống."
-                ),
-            ),
-            (
-                "1, 2, …",
-                _(
-                    "Hoặc, thay cho các cột trên: điểm từng lĩnh vực (kể cả khối điều tra xã "
-                    "hội học)."
-                ),
-            ),
-            (_("Thưởng"), _("Điểm thưởng, số dương; không bắt buộc.")),
-            (_("Trừ"), _("Điểm trừ, số dương; không bắt buộc.")),
-            (
-                _("Các cột khác"),
-                _(
-                    "Cộng từng lĩnh vực, tổng điểm, điểm tối đa áp dụng, chỉ số, hạng và trang "
-                    "“Tiêu chí”: không dùng, phần mềm tự tính."
-                ),
-            ),
-        ],
+        columns_help=results_importer.columns_help(),
     )
     return import_page(
         request,
         page=page,
-        importer=lambda: ResultsImporter(year=year, roles=roles, user=request.user),
+        importer=lambda: results_importer.ResultsImporter(
+            year=year, roles=roles, user=request.user
+        ),
         scope=f"results:{year.pk}",
     )
 

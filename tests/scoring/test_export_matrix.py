@@ -183,7 +183,8 @@ def test_a_top_level_leaf_has_no_subtotal_and_a_unit_without_scores_has_a_row(db
     assert values[2] == ["Mã đơn vị", "Đơn vị", "1.1", "1.2", "Cộng 1", "2", *TOTALS]
     assert values[3:] == [
         ["thu-A", "Đơn vị A", 1.5, 4, 5.5, "KAD", 0, 0, 5.5, 6, pytest.approx(91.67), 1],
-        ["thu-B", "Đơn vị B", None, None, None, None, 0, 0, 0, 10, 0, None],
+        # Nothing scored: no totals (0 / 10 would be a result; this is a blank to fill).
+        ["thu-B", "Đơn vị B", None, None, None, None, None, None, None, None, None, None],
         ["thu-C", "Đơn vị C", 2, None, 2, 3.25, 0, 0, 5.25, 10, 52.5, None],
     ]
 

@@ -10,9 +10,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from scoring import calculations
+from scoring.exporters import MatrixExporter
 from scoring.importers import ImportFailed
 from scoring.importers.results import ResultsImporter
 from scoring.models import (
@@ -177,7 +178,7 @@ def test_2022_matrix_imported_as_2021_ranks_exactly_as_2022(year_2021, year_2022
 
     year_2021.refresh_from_db()
     assert year_2021.state == AssessmentYear.State.PUBLISHED
-    assert year_2021.published_at is not None
+    assert year_2021.published_at is None  # published by the province, not on the import day
     before, after = ranking_by_code(year_2022), ranking_by_code(year_2021)
     assert {c: (r.total.points, r.rank) for c, r in after.items()} == {
         c: (r.total.points, r.rank) for c, r in before.items()
@@ -737,3 +738,44 @@ def test_a_unit_of_the_file_the_year_lacks_joins_it(year_2022):
         (c.subject, c.what, c.old, c.new) for c in plan.changes
     ]
     assert ranking_by_code(year)["loc-ha"].total.points == D("90.05")
+
+
+def test_the_template_filled_by_hand_imports(as_user, interior_admin, year_2021):
+    """The empty matrix, filled in cell by cell (a criterion not applicable to one unit): its
+    blank totals are no obstacle, and the app computes the applicable maximum."""
+    client = as_user(interior_admin)
+    workbook = export_helpers.workbook(client.get(reverse("results_template", args=[year_2021.pk])))
+    sheet = workbook[SHEET]
+    header_row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "Mã đơn vị")
+    columns = {c.value: c.column for c in sheet[header_row] if c.value}
+    leaves = {
+        n.code: n for n in FrameworkNode.objects.filter(framework=year_2021.framework, rule__gt="")
+    }
+    skipped = next(code for code, node in leaves.items() if node.allows_na)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        unit = sheet.cell(row=row, column=1).value
+        for code, node in leaves.items():
+            value = "KAD" if (unit == "vu-quang" and code == skipped) else float(node.max_points)
+            sheet.cell(row=row, column=columns[code], value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    url = reverse("results_import", args=[year_2021.pk])
+    preview = upload(client, url, buffer.getvalue())
+    assert preview.status_code == 200, preview.context["problems"]
+    client.post(url, {"token": preview.context["token"], "apply": ""})
+    ranking = year_ranking(AssessmentYear.objects.get(pk=year_2021.pk))
+    vu_quang = next(r for r in ranking.rows if r.unit.code == "vu-quang")
+    assert vu_quang.total.applicable_max == 100 - leaves[skipped].max_points
+    assert vu_quang.total.index == 100 and vu_quang.rank == 1
+
+
+def test_an_imported_year_says_so_instead_of_a_publication_date(
+    as_user, viewer, year_2021, year_2022
+):
+    run(year_2021, xlsx(matrix(year_2022)))
+    page = as_user(viewer).get(reverse("ranking", args=[year_2021.pk])).content.decode()
+    assert "Kết quả đã công bố trước khi dùng phần mềm, nhập lại từ tệp." in page
+    assert "Công bố ngày" not in page
+    export = MatrixExporter(year=AssessmentYear.objects.get(pk=year_2021.pk)).render()
+    status = load_workbook(io.BytesIO(export.content))[SHEET].cell(row=2, column=1).value
+    assert status == "Kết quả đã công bố trước khi dùng phần mềm, nhập lại từ tệp."
