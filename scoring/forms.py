@@ -55,7 +55,9 @@ class FigureField(forms.DecimalField):
         return super().to_python(value)
 
 
-def _input_field(spec: rules.InputSpec) -> forms.Field:
+def input_field(spec: rules.InputSpec) -> forms.Field:
+    """The form field of one declared figure; the Excel import cleans through it too, so the
+    two never accept different figures."""
     if spec.kind == "bool":
         return forms.TypedChoiceField(
             label=spec.label,
@@ -115,7 +117,7 @@ class LeafForm(forms.Form):
         kwargs.setdefault("initial", self._initial(shown))
         super().__init__(*args, **kwargs)
         for spec in self.rule.inputs:
-            self.fields[f"d_{spec.name}"] = _input_field(spec)
+            self.fields[f"d_{spec.name}"] = input_field(spec)
         if not self.rule.computed:
             step = workflow.LeafRule.of(node).step
             self.fields["score"] = FigureField(

@@ -38,7 +38,7 @@ from units.roles import Roles
 
 from .. import rules, workflow
 from ..exporters.base import XLSX, ExportFile, put
-from ..forms import THOUSANDS_DOT, _input_field
+from ..forms import THOUSANDS_DOT, input_field
 from ..models import Assessment, LeafScore
 from ..selectors.entry import EntryRow, describe_declared, entry_rows, why_locked
 from ..services import ConflictError, LeafEntry, save_leaves
@@ -714,7 +714,7 @@ class SelfAssessmentImporter(Importer):
         else:
             given = number
         try:
-            _input_field(spec).clean(given)
+            input_field(spec).clean(given)
         except ValidationError as exc:
             raise ValueError(" ".join(exc.messages)) from None
         return number
