@@ -141,6 +141,14 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "″": '"'})
 _BLANK_ROWS = 300  # rows below the framework that keep the dropdowns and text format
 
 
+def node_params_text(node: FrameworkNode) -> str:
+    """A stored node's parameters in the rule's own order (on_time, late, late_days…), not
+    the order the database keeps them in (PostgreSQL's jsonb sorts keys its own way)."""
+    if not node.rule:
+        return ""
+    return params_text(rules.validate_params(node.rule, node.rule_params, node.max_points))
+
+
 def params_text(params: Mapping[str, Any]) -> str:
     """Rule parameters as the template shows them: JSON, unset (None) values left out."""
     shown = {key: value for key, value in params.items() if value is not None}
@@ -251,7 +259,7 @@ def framework_template(year: AssessmentYear) -> ExportFile:
             "code": node.code,
             "title": node.title,
             "rule": node.rule,
-            "params": params_text(node.rule_params),
+            "params": node_params_text(node),
             "allows_na": _yes_no(node.allows_na),
             "filled_by": _filled_by_label(node.filled_by),
             "guide": node.guide,
@@ -557,7 +565,7 @@ class FrameworkImporter(Importer):
             (pgettext("framework column", "Nội dung"), node.title, spec.title),
             (_("Điểm tối đa"), _points(node.max_points), _points(spec.max_points)),
             (_("Cách chấm"), _rule_label(node.rule), _rule_label(spec.rule)),
-            (_("Tham số"), params_text(node.rule_params), params_text(params)),
+            (_("Tham số"), node_params_text(node), params_text(params)),
             (_("Cho phép không áp dụng"), _yes_no(node.allows_na), _yes_no(spec.allows_na)),
             (_("Người chấm"), _filled_by_label(node.filled_by), _filled_by_label(spec.filled_by)),
             (_("Hướng dẫn chấm"), node.guide, spec.guide),
