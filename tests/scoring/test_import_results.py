@@ -684,7 +684,7 @@ def test_command_imports_and_publishes(year_2021, matrix_file, capsys):
     call_command("import_results", str(matrix_file), "--year", "2021", "--level", "cap-huyen")
     out = capsys.readouterr().out
     assert "13 đơn vị" in out
-    assert "Huyện Vũ Quang · Tổng điểm, chỉ số, hạng (phần mềm tính): 89,30" in out
+    assert "Huyện Vũ Quang · Tổng điểm, chỉ số, hạng (phần mềm tính): — → 89,30" in out
     assert "Đã nhập kết quả năm 2021 của 13 đơn vị" in out
     year_2021.refresh_from_db()
     assert year_2021.state == AssessmentYear.State.PUBLISHED
@@ -696,7 +696,7 @@ def test_command_dry_run_writes_nothing(year_2021, matrix_file, capsys):
         "import_results", str(matrix_file), "--year", "2021", "--level", "cap-huyen", "--dry-run"
     )
     out = capsys.readouterr().out
-    assert "kỳ đánh giá sẽ được công bố" in out and "Dry run: nothing was written." in out
+    assert "kỳ đánh giá sẽ được công bố" in out and "Chạy thử: chưa có gì được ghi." in out
     assert_nothing_written(year_2021)
 
 

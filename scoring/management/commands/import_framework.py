@@ -1,14 +1,9 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from scoring.importers import ImportFailed
-from scoring.importers.base import read_plan
 from scoring.importers.framework import FrameworkImporter
+from scoring.management.importing import read_file, run_import
 from scoring.models import AssessmentYear
 from units.models import UnitLevel
 from units.roles import SYSTEM_ADMIN
@@ -57,38 +52,4 @@ class Command(BaseCommand):
             importer = FrameworkImporter(
                 roles=SYSTEM_ADMIN, unit_level=unit_level, name=name.strip()
             )
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
-        try:
-            with transaction.atomic():
-                plan = read_plan(importer, content)
-                self._print_plan(plan)
-                if dry_run:
-                    self.stdout.write(_("Chạy thử: chưa có gì được ghi."))
-                    return
-                done = importer.apply(plan)
-        except ImportFailed as exc:
-            for problem in exc.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                ngettext(
-                    "Tệp có %(n)s lỗi; chưa có gì được ghi.",
-                    "Tệp có %(n)s lỗi; chưa có gì được ghi.",
-                    len(exc.problems),
-                )
-                % {"n": len(exc.problems)}
-            ) from exc
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(message)
-            raise CommandError(_("Chưa có gì được ghi.")) from exc
-        self.stdout.write(self.style.SUCCESS(done))
-
-    def _print_plan(self, plan) -> None:
-        self.stdout.write(plan.summary)
-        for change in plan.changes:
-            self.stdout.write(
-                f"  {change.subject} · {change.what}: {change.old or '—'} → {change.new or '—'}"
-            )
+        run_import(self, importer, read_file(file), dry_run=dry_run)

@@ -1,12 +1,7 @@
-from pathlib import Path
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from scoring.importers import ImportFailed
-from scoring.importers.base import read_plan
 from scoring.importers.results import ResultsImporter
+from scoring.management.importing import read_file, run_import
 from scoring.models import AssessmentYear
 from units.models import UnitLevel
 from units.roles import SYSTEM_ADMIN
@@ -37,34 +32,5 @@ class Command(BaseCommand):
                 f"No year {year} for level {level!r}: create it in the app first "
                 "(state 'preparing', with its framework)."
             )
-        try:
-            content = Path(file).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from exc
         importer = ResultsImporter(year=round_, roles=SYSTEM_ADMIN)
-        try:
-            with transaction.atomic():
-                plan = read_plan(importer, content)
-                self._print_plan(plan)
-                if dry_run:
-                    self.stdout.write("Dry run: nothing was written.")
-                    return
-                done = importer.apply(plan)
-        except ImportFailed as exc:
-            raise CommandError(self._problems([str(p) for p in exc.problems])) from exc
-        except ValidationError as exc:
-            raise CommandError(self._problems(exc.messages)) from exc
-        except PermissionDenied as exc:  # pragma: no cover - SYSTEM_ADMIN may do it
-            raise CommandError("Not allowed.") from exc
-        self.stdout.write(self.style.SUCCESS(done))
-
-    def _print_plan(self, plan) -> None:
-        self.stdout.write(plan.summary)
-        for change in plan.changes:
-            old = f"{change.old} → " if change.old else ""
-            self.stdout.write(f"  {change.subject} · {change.what}: {old}{change.new}")
-
-    @staticmethod
-    def _problems(messages: list[str]) -> str:
-        lines = "\n".join(f"  {m}" for m in messages)
-        return f"Nothing was imported; {len(messages)} problem(s):\n{lines}"
+        run_import(self, importer, read_file(file), dry_run=dry_run)
