@@ -112,11 +112,30 @@ def open_workbook(content: bytes):
             ]
         )
     try:
+        _check_unpacked_size(content)
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportFailed(
             [Problem(message=_("Tệp không phải là tệp Excel (.xlsx) hoặc đã bị hỏng."))]
         ) from exc
+
+
+# A workbook is a zip: a few kilobytes can unpack to gigabytes. openpyxl reads the shared
+# strings whole when it opens a file, so they get a tighter bound than the sheets (which are
+# read row by row, within MAX_ROWS × MAX_COLUMNS).
+MAX_UNPACKED_BYTES = 300 * 2**20
+MAX_SHARED_STRINGS_BYTES = 10 * 2**20
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = archive.infolist()
+    unpacked = sum(member.file_size for member in members)
+    strings = sum(m.file_size for m in members if m.filename.endswith("sharedStrings.xml"))
+    if unpacked > MAX_UNPACKED_BYTES or strings > MAX_SHARED_STRINGS_BYTES:
+        raise ImportFailed(
+            [Problem(message=_("Tệp quá lớn khi giải nén; đây không phải một mẫu của phần mềm."))]
+        )
 
 
 def normalize(text: Any) -> str:
@@ -203,9 +222,9 @@ def read_table(
     if (sheet.max_row or 0) > MAX_ROWS:
         problems.append(too_many)
         return None
-    # Rows are padded to the width the sheet declares; without a declared size (openpyxl's own
-    # write-only files) each row is as long as its last cell, and nothing is padded.
-    width = min(sheet.max_column, MAX_COLUMNS) if sheet.max_column else None
+    # Never wider than MAX_COLUMNS, whatever the sheet declares (or, declaring nothing, however
+    # far right its last cell is); rows are kept only as wide as the header.
+    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
     rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1, max_col=width)
     header_row, headers = None, []
     required = {spec.key: both_languages(spec.label) for spec in specs if spec.required}
@@ -213,6 +232,8 @@ def read_table(
         texts = {normalize(v) for v in values if v is not None}
         if required and all(names & texts for names in required.values()):
             header_row, headers = number, [str(v).strip() if v is not None else "" for v in values]
+            while headers and not headers[-1]:
+                headers.pop()
             break
         if number >= search_rows:
             break
@@ -240,7 +261,7 @@ def read_table(
         if number > MAX_ROWS:  # the sheet did not declare its size, or declared it wrong
             problems.append(too_many)
             return None
-        body.append((number, tuple(values)))
+        body.append((number, tuple(values[: len(headers)])))
     return Table(sheet.title, header_row, columns, headers, body)
 
 
@@ -293,8 +314,9 @@ def cell_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)):
-        # repr of a float is the shortest text that reads back the same: 8.5, not 8.4999…
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        # A float as Excel shows it (15 significant digits): =1.1+2.2 is 3.3, not
+        # 3.3000000000000003, which no two-decimal score would accept.
+        return Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
     text = str(value).strip().replace(" ", "")
     if re.fullmatch(r"-?\d+,\d+", text):
         text = text.replace(",", ".")

@@ -220,7 +220,7 @@ def test_a_cell_far_to_the_right_does_not_widen_every_row():
     buffer = io.BytesIO()
     workbook.save(buffer)
     table = base.read_plan(TableImporter(), buffer.getvalue()).payload
-    assert len(table.rows[0][1]) == base.MAX_COLUMNS
+    assert table.rows == [(2, ("1", 10))]  # cut to the header's width
     assert table.columns == {"code": 0, "max": 1}
 
 
@@ -249,3 +249,36 @@ def test_a_sheet_without_a_declared_size_is_read_whole_and_still_bounded():
     with pytest.raises(ImportFailed) as failed:
         base.read_plan(TableImporter(), content)
     assert "quá nhiều dòng" in str(failed.value)
+
+
+def test_a_number_computed_by_a_formula_reads_as_excel_shows_it():
+    assert base.cell_decimal(1.1 + 2.2) == Decimal("3.3")
+    assert base.cell_decimal(0.1 + 0.2) == Decimal("0.3")
+    assert base.cell_decimal(1e20) == Decimal("1E+20")
+
+
+def test_a_workbook_unpacking_to_a_flood_of_strings_is_refused_unopened():
+    content = workbook_bytes([["Mã", "Điểm tối đa"]])
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    flood = b"<sst>" + b"<si><t>x</t></si>" * (base.MAX_SHARED_STRINGS_BYTES // 16 + 1) + b"</sst>"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item), zipfile.ZIP_DEFLATED)
+        target.writestr("xl/sharedStrings.xml", flood, zipfile.ZIP_DEFLATED)
+    assert len(buffer.getvalue()) < 200_000  # small to upload, huge to open
+    with pytest.raises(ImportFailed) as failed:
+        open_workbook(buffer.getvalue())
+    assert "quá lớn khi giải nén" in str(failed.value)
+
+
+def test_rows_of_a_sheet_without_a_declared_size_stay_as_wide_as_the_header():
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Bộ chỉ số")
+    sheet.append(["Mã", "Điểm tối đa"])
+    far = [None] * 16383 + ["far"]
+    sheet.append(["1", 10, *far[2:]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = base.read_plan(TableImporter(), buffer.getvalue()).payload
+    assert table.rows == [(2, ("1", 10))]
