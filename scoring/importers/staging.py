@@ -39,7 +39,12 @@ def stage(request, content: bytes, scope: str) -> str:
     _sweep(folder)
     token = secrets.token_urlsafe(16)
     (folder / f"{token}.xlsx").write_bytes(content)
-    staged = request.session.get(SESSION_KEY, {})
+    # Tokens whose files were swept (or applied elsewhere) leave the session too.
+    staged = {
+        known: where
+        for known, where in request.session.get(SESSION_KEY, {}).items()
+        if (folder / f"{known}.xlsx").exists()
+    }
     staged[token] = scope
     request.session[SESSION_KEY] = staged
     return token
@@ -57,6 +62,7 @@ def take(request, token: str, scope: str) -> bytes | None:
 
 
 def discard(request, token: str) -> None:
+    """Forget the token and remove its file (if this session staged it; if it is still there)."""
     staged = request.session.get(SESSION_KEY, {})
     if staged.pop(token, None) is not None:
         request.session[SESSION_KEY] = staged

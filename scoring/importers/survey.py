@@ -11,6 +11,7 @@ looks like a criterion code but is not a survey leaf is refused.
 from __future__ import annotations
 
 import io
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -53,7 +54,14 @@ from .units import UnitIndex
 SHEET = gettext_lazy("Điều tra XHH")
 CODE, NAME = gettext_lazy("Mã đơn vị"), gettext_lazy("Đơn vị")
 # The unit's name is the column people keep when they build the sheet themselves.
-SPECS = [ColumnSpec("code", CODE, required=False), ColumnSpec("name", NAME)]
+DOWNLOADED = gettext_lazy("Giá trị khi tải")
+SPECS = [
+    ColumnSpec("code", CODE, required=False),
+    ColumnSpec("name", NAME),
+    # Hidden: the row's scores as downloaded, so a cell the user left alone never undoes a
+    # score someone changed in the app meanwhile.
+    ColumnSpec("downloaded", DOWNLOADED, required=False),
+]
 LOOKS_LIKE_A_CODE = re.compile(r"\d+(\.\d+)*")
 GREY = PatternFill("solid", fgColor="E7E6E6")
 CLOSED = gettext_lazy("Điểm điều tra xã hội học nhập trong thời gian thẩm định.")
@@ -152,22 +160,36 @@ def survey_template(year: AssessmentYear) -> ExportFile:
         if assessments:
             letter = get_column_letter(column)
             check.add(f"{letter}{header + 1}:{letter}{header + len(assessments)}")
+    hidden = 3 + len(leaves)
+    put(sheet, header, hidden, str(DOWNLOADED))
+    sheet.column_dimensions[get_column_letter(hidden)].hidden = True
     for number, assessment in enumerate(assessments, start=header + 1):
         put(sheet, number, 1, assessment.unit.code, fill=GREY)
         put(sheet, number, 2, assessment.unit.name, fill=GREY)
+        row_scores = {leaf.code: stored.get((assessment.id, leaf.id)) for leaf in leaves}
         for offset, leaf in enumerate(leaves):
-            put(
-                sheet,
-                number,
-                3 + offset,
-                stored.get((assessment.id, leaf.id)),
-                number_format="0.00",
-            )
+            put(sheet, number, 3 + offset, row_scores[leaf.code], number_format="0.00")
+        put(sheet, number, hidden, _downloaded_text(row_scores))
     sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
     buffer = io.BytesIO()
     workbook.save(buffer)
     filename = f"dieu-tra-xhh-{year.year}-{year.unit_level.code}.xlsx"
     return ExportFile(filename, XLSX, buffer.getvalue())
+
+
+def _downloaded_text(scores: dict[str, Decimal | None]) -> str:
+    return json.dumps({code: None if v is None else str(v) for code, v in scores.items()})
+
+
+def _downloaded(text: Any) -> dict[str, Decimal | None] | None:
+    """The row's scores as downloaded; ``None`` when the file has none (a sheet made by hand),
+    ``ValueError`` when the cell was edited."""
+    if is_blank(text):
+        return None
+    raw = json.loads(str(text))
+    if not isinstance(raw, dict):
+        raise ValueError(text)
+    return {str(code): None if v is None else Decimal(str(v)) for code, v in raw.items()}
 
 
 class SurveyImporter(Importer):
@@ -206,6 +228,7 @@ class SurveyImporter(Importer):
         scores: dict[tuple[int, int], Decimal] = {}
         changes: list[Change] = []
         changed_columns: set[int] = set()
+        kept = 0
         for number, values in table.rows:
             code = cell_text(table.value(values, "code"))
             name = cell_text(table.value(values, "name"))
@@ -252,6 +275,16 @@ class SurveyImporter(Importer):
                 )
                 continue
             seen[assessment.id] = number
+            try:
+                downloaded = _downloaded(table.value(values, "downloaded"))
+            except (ValueError, ArithmeticError):
+                problems.append(
+                    Problem(
+                        **table.where(number, "downloaded"),
+                        message=_("Ô này đã bị sửa; hãy tải mẫu mới."),
+                    )
+                )
+                continue
             for index, leaf in columns.items():
                 value = values[index] if index < len(values) else None
                 if is_blank(value):
@@ -270,6 +303,30 @@ class SurveyImporter(Importer):
                 old = stored.get((assessment.id, leaf.id))
                 if old == score:
                     continue
+                if downloaded is not None and leaf.code in downloaded:
+                    was = downloaded[leaf.code]
+                    if score == was:  # left alone in the file, changed in the app: kept
+                        kept += 1
+                        continue
+                    if old != was:  # changed in both: the user must see the app's value
+                        problems.append(
+                            Problem(
+                                **table.where(number, index),
+                                message=_(
+                                    "Điểm %(code)s của %(unit)s đã được sửa trên phần mềm sau "
+                                    "khi bạn tải mẫu (nay là %(now)s); hãy tải mẫu mới rồi "
+                                    "nhập lại."
+                                )
+                                % {
+                                    "code": leaf.code,
+                                    "unit": assessment.unit.name,
+                                    "now": formats.number_format(old, 2)
+                                    if old is not None
+                                    else "—",
+                                },
+                            )
+                        )
+                        continue
                 scores[(assessment.id, leaf.id)] = score
                 changed_columns.add(index)
                 changes.append(
@@ -287,6 +344,11 @@ class SurveyImporter(Importer):
             "Điểm điều tra xã hội học năm %(year)s: %(cells)s ô thay đổi, trên %(units)s đơn vị "
             "trong tệp."
         ) % {"year": self.year.year, "cells": len(scores), "units": len(seen)}
+        if kept:
+            summary += " " + _(
+                "%(n)s ô đã được sửa trên phần mềm sau khi tải mẫu nhưng không sửa trong tệp: giữ "
+                "bản trên phần mềm."
+            ) % {"n": kept}
         return Plan(summary=summary, changes=changes, payload=scores)
 
     def apply(self, plan: Plan) -> str:

@@ -64,13 +64,16 @@ def import_page(
     context.update(extra_context or {})
     if request.method == "POST" and "token" in request.POST:
         token = request.POST["token"]
-        content = staging.take(request, token, scope)
-        if content is None:
-            messages.error(request, _("Tệp đã hết hạn hoặc đã được nhập; hãy tải lên lại."))
-            return redirect(request.path)
         if "cancel" in request.POST:
             staging.discard(request, token)
             return redirect(page.back_url)
+        content = staging.take(request, token, scope)
+        if content is None:
+            staging.discard(request, token)
+            messages.error(request, _("Tệp đã hết hạn hoặc đã được nhập; hãy tải lên lại."))
+            return redirect(request.path)
+        # Whatever happens now, this upload is spent: a refused one is fixed and uploaded again.
+        staging.discard(request, token)
         try:
             with transaction.atomic():
                 worker = importer()
@@ -80,7 +83,6 @@ def import_page(
         except (ValidationError, PermissionDenied) as exc:
             context["problems"] = [Problem(message=m) for m in _messages_of(exc)]
         else:
-            staging.discard(request, token)
             messages.success(request, done)
             return redirect(page.back_url)
     elif request.method == "POST":

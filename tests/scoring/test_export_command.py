@@ -1,6 +1,8 @@
 """`manage.py export_report`: any report to a file with full rights; clear errors that write
 nothing."""
 
+import os
+
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
@@ -52,6 +54,15 @@ def test_the_ranking_and_the_history(year_2022, tmp_path):
     assert rows(load_workbook(tmp_path / "r.xlsx").active)[2][:2] == ["Hạng", "Đơn vị"]
     history = rows(load_workbook(tmp_path / "h.xlsx").active)
     assert history[2][2:] == ["2022 · Chỉ số (%)", "2022 · Hạng"]
+
+
+def test_the_report_gets_the_users_usual_file_mode(year_2022, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        export("ranking", year=2022, level="cap-huyen", output=str(tmp_path / "r.xlsx"))
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "r.xlsx").stat().st_mode & 0o777 == 0o644  # not the temp file's 0600
 
 
 def test_an_existing_report_is_replaced(year_2022, tmp_path):

@@ -15,6 +15,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from scoring.importers import ColumnSpec, ImportFailed, base, open_workbook, read_table, staging
+from tests.scoring.test_import_survey import VQ, download, save_in_the_app, score
 
 SPECS = [
     ColumnSpec("code", "Mã"),
@@ -282,3 +283,25 @@ def test_rows_of_a_sheet_without_a_declared_size_stay_as_wide_as_the_header():
     workbook.save(buffer)
     table = base.read_plan(TableImporter(), buffer.getvalue()).payload
     assert table.rows == [(2, ("1", 10))]
+
+
+def test_a_refused_apply_spends_the_upload_and_cancel_always_goes_back(
+    as_user, interior_admin, year_2023
+):
+    """Apply reads the file again: a change in the app since the preview refuses it, and the
+    staged file is gone (fixed, it is uploaded again). Cancel leaves, whatever the token."""
+    client = as_user(interior_admin)
+    url = reverse("survey_import", args=[year_2023.pk])
+    sheet = download(client, year_2023)
+    sheet.set(VQ, "10.1", 6)
+    preview = client.post(url, {"file": SimpleUploadedFile("s.xlsx", sheet.bytes())})
+    token = preview.context["token"]
+    save_in_the_app(interior_admin, year_2023, VQ, "10.1", Decimal("5"))
+    refused = client.post(url, {"token": token, "apply": ""})
+    assert refused.status_code == 422
+    assert "đã được sửa trên phần mềm" in refused.content.decode()
+    assert score(year_2023, VQ, "10.1") == Decimal("5.00")
+    again = client.post(url, {"token": token, "apply": ""})
+    assert again.status_code == 302 and again["Location"] == url  # expired: upload again
+    gone = client.post(url, {"token": token, "cancel": ""})
+    assert gone["Location"] == reverse("survey", args=[year_2023.pk])

@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from scoring.importers import ImportFailed
 from scoring.importers.survey import SurveyImporter
-from scoring.models import FieldAssignment, LeafScore
+from scoring.models import Assessment, FieldAssignment, FrameworkNode, LeafScore
+from scoring.services import save_survey
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +99,15 @@ def test_template_layout(as_user, appraiser, year_2023):
     sheet = download(as_user(appraiser), year_2023)
     ws = sheet.sheet
     assert ws.cell(row=1, column=1).value == "Điểm điều tra xã hội học năm 2023 · Cấp huyện"
-    assert [c.value for c in ws[sheet.header_row]] == ["Mã đơn vị", "Đơn vị", "10.1", "10.2"]
-    above = [c.value for c in ws[sheet.header_row - 1]][2:]
+    assert [c.value for c in ws[sheet.header_row]] == [
+        "Mã đơn vị",
+        "Đơn vị",
+        "10.1",
+        "10.2",
+        "Giá trị khi tải",
+    ]
+    assert ws.column_dimensions["E"].hidden  # the scores as downloaded, for conflicts
+    above = [c.value for c in ws[sheet.header_row - 1]][2:4]
     assert above == [
         "Khảo sát sự hài lòng của người dân, tổ chức (tối đa 10)",
         "Khảo sát lãnh đạo, công chức về công tác CCHC (tối đa 10)",
@@ -435,3 +443,51 @@ def test_survey_page_buttons(as_user, interior_admin, year_2023, year_2024):
     assert 'data-testid="survey-template"' in html and 'data-testid="survey-import"' in html
     html = client.get(reverse("survey", args=[year_2024.pk])).content.decode()
     assert 'data-testid="survey-template"' in html and 'data-testid="survey-import"' not in html
+
+
+# --- a score changed in the app since the download ------------------------------------------
+
+
+def save_in_the_app(user, year, unit, code, value):
+    assessment = Assessment.objects.get(year=year, unit__code=unit)
+    node = FrameworkNode.objects.get(framework_id=year.framework_id, code=code)
+    save_survey(
+        year=year, roles=roles_of(user), user=user, scores={(assessment.id, node.id): value}
+    )
+
+
+def test_a_cell_left_alone_keeps_the_score_changed_in_the_app(as_user, interior_admin, year_2023):
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    save_in_the_app(interior_admin, year_2023, VQ, "10.1", Decimal("5"))
+    sheet.set(HL, "10.2", 7)
+    preview = upload(client, year_2023, sheet.bytes())
+    assert preview.status_code == 200
+    plan = preview.context["plan"]
+    assert [(c.subject, c.what[:4]) for c in plan.changes] == [("Thị xã Hồng Lĩnh", "10.2")]
+    assert "1 ô đã được sửa trên phần mềm sau khi tải mẫu" in plan.summary
+    apply(client, year_2023, preview)
+    assert score(year_2023, VQ, "10.1") == Decimal("5.00")  # not undone to 9.68
+    assert score(year_2023, HL, "10.2") == Decimal("7.00")
+
+
+def test_a_cell_changed_in_both_places_is_refused(as_user, interior_admin, year_2023):
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    save_in_the_app(interior_admin, year_2023, VQ, "10.1", Decimal("5"))
+    sheet.set(VQ, "10.1", 6)
+    response = upload(client, year_2023, sheet.bytes())
+    assert response.status_code == 422
+    [(_sheet, row, _column, message)] = problems_of(response)
+    assert row == sheet.rows[VQ]
+    assert "đã được sửa trên phần mềm sau khi bạn tải mẫu (nay là 5,00)" in message
+    assert score(year_2023, VQ, "10.1") == Decimal("5.00")
+
+
+def test_a_tampered_downloaded_cell_is_refused(as_user, interior_admin, year_2023):
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    sheet.set(VQ, "Giá trị khi tải", "{sửa")
+    response = upload(client, year_2023, sheet.bytes())
+    assert response.status_code == 422
+    assert problems_of(response)[0][3] == "Ô này đã bị sửa; hãy tải mẫu mới."

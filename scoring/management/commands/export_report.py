@@ -135,6 +135,11 @@ class Command(BaseCommand):
             ) as handle:
                 partial = Path(handle.name)
                 exporter.write(handle)
+            # A temporary file is private (0600); the report gets the mode of any other new
+            # file of this user (the umask), as if it had been written in place.
+            umask = os.umask(0)
+            os.umask(umask)
+            partial.chmod(0o666 & ~umask)
             os.replace(partial, output)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}.") from exc
