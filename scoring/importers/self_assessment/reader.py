@@ -1,53 +1,30 @@
-"""A unit's self-assessment in Excel: the template an officer downloads for the unit and year,
-fills offline, and uploads back while the window is open.
-
-The template and its reader share one column layout (``COLUMNS``), so they cannot drift apart.
-A row is the whole entry of one leaf, as in the web form: its declared figures, the typed score
-of a manual leaf, N/A with its reason and the explanation; a blank cell in a row that has values
-clears that value. A row whose input cells are all blank leaves the leaf as it is (a template
-filled for one field does not clear the others). Grey cells (titles, rules, figure labels, the
-score the app computes) are for reading and are never read back. Two hidden columns hold each
-leaf's version at download and a fingerprint of what the row showed: a leaf someone saved in
-the app since then is refused as a conflict when the file changes it too, and kept as it is
-when the file still shows it as downloaded.
-"""
+"""Reading a filled template back: every problem with its place, then the plan."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
-from django.utils.text import Truncator, capfirst, format_lazy
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from units.roles import Roles
 
-from .. import rules, workflow
-from ..exporters.base import XLSX, ExportFile, put
-from ..forms import THOUSANDS_DOT, input_field
-from ..models import Assessment, LeafScore
-from ..selectors.entry import EntryRow, describe_declared, entry_rows, why_locked
-from ..services import ConflictError, LeafEntry, save_leaves
-from .base import (
+from ... import rules, workflow
+from ...forms import THOUSANDS_DOT, input_field
+from ...models import Assessment, LeafScore
+from ...selectors.entry import EntryRow, describe_declared, entry_rows, why_locked
+from ...services import ConflictError, LeafEntry, save_leaves
+from ..base import (
     DATE_EXPECTED,
     NUMBER_EXPECTED,
     YES_NO_EXPECTED,
     Change,
-    ColumnSpec,
     Importer,
     ImportFailed,
     Plan,
@@ -62,349 +39,20 @@ from .base import (
     open_workbook,
     read_table,
 )
-from .markers import check_marker, write_marker
-
-SHEET = gettext_lazy("Tự đánh giá")
-# Enough figure slots for the rule with the most inputs (timeliness: due, done on, not done).
-SLOTS = max(len(rule.inputs) for rule in rules.RULES.values())
-GREY = PatternFill("solid", fgColor="E7E6E6")
-CONTEXT = PatternFill("solid", fgColor="D0CECE")
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: Any  # a lazy Vietnamese msgid: the header, matched in both languages on import
-    width: int
-    read: bool  # read back on import
-    required: bool = True  # when read: the header must have it
-
-
-def _figure(n: int):
-    return format_lazy("{} {}", gettext_lazy("Số liệu"), n)
-
-
-def _value(n: int):
-    return format_lazy("{} {}", gettext_lazy("Giá trị"), n)
-
-
-COLUMNS: list[Column] = [
-    Column("code", gettext_lazy("Mã"), 9, True),
-    Column("title", gettext_lazy("Nội dung"), 48, False),
-    Column("max", gettext_lazy("Điểm tối đa"), 8, False),
-    Column("rule", gettext_lazy("Cách chấm"), 20, False),
-    *(
-        column
-        for n in range(1, SLOTS + 1)
-        for column in (
-            Column(f"figure{n}", _figure(n), 18, False),
-            Column(f"value{n}", _value(n), 12, True),
-        )
-    ),
-    Column("score", gettext_lazy("Điểm tự chấm"), 9, True),
-    Column("na", gettext_lazy("Không áp dụng"), 10, True),
-    Column("na_reason", gettext_lazy("Lý do không áp dụng"), 24, True),
-    Column("explanation", gettext_lazy("Thuyết minh"), 40, True),
-    Column("hint", gettext_lazy("Hướng dẫn chấm"), 36, False),
-    Column("version", gettext_lazy("Phiên bản"), 8, True),
-    # Optional: a sheet without it only loses the "untouched since download" check.
-    Column("fingerprint", gettext_lazy("Mã kiểm tra"), 8, True, required=False),
-]
-INDEX = {column.key: number for number, column in enumerate(COLUMNS, start=1)}
-SPECS = [ColumnSpec(c.key, c.label, required=c.required) for c in COLUMNS if c.read]
-VALUE_KEYS = [f"value{n}" for n in range(1, SLOTS + 1)]
-INPUT_KEYS = [*VALUE_KEYS, "score", "na", "na_reason", "explanation"]
-
-COLUMNS_HELP = [
-    (gettext_lazy("Mã"), gettext_lazy("Mã tiêu chí; dòng được tìm theo mã, không theo thứ tự.")),
-    (
-        format_lazy("{} 1–{}", gettext_lazy("Giá trị"), SLOTS),
-        gettext_lazy(
-            "Số liệu kê khai, mỗi ô ứng với nhãn xám bên trái: Có/Không, ngày (dd/mm/yyyy), "
-            "số nguyên hoặc số thập phân."
-        ),
-    ),
-    (
-        gettext_lazy("Điểm tự chấm"),
-        gettext_lazy(
-            "Chỉ nhập với tiêu chí chấm điểm trực tiếp; các tiêu chí khác do phần mềm tính."
-        ),
-    ),
-    (
-        gettext_lazy("Không áp dụng"),
-        gettext_lazy("“Có” nếu tiêu chí không áp dụng (chỉ nơi được phép), kèm lý do."),
-    ),
-    (
-        gettext_lazy("Dòng để trống"),
-        gettext_lazy(
-            "Dòng có mọi ô nhập để trống được giữ nguyên; ở dòng có nhập, ô để trống là xóa "
-            "giá trị đó."
-        ),
-    ),
-]
-
-
-def marker_of(assessment: Assessment) -> str:
-    return f"entry:{assessment.year_id}:{assessment.unit.code}"
-
-
-# --- the template ---------------------------------------------------------------------------
-
-
-def _yes() -> str:
-    return _("Có")
-
-
-def _no() -> str:
-    return _("Không")
-
-
-def _number(value: Decimal) -> str:
-    return str(floatformat(value, "-2"))
-
-
-def _stored_figure(spec: rules.InputSpec, value: Any) -> Any:
-    """A stored declared figure as the template's cell shows it."""
-    if value is None or value == "":
-        return None
-    try:
-        if spec.kind == "bool":
-            return _yes() if value else _no()
-        if spec.kind == "flag":
-            return _yes() if value else None
-        if spec.kind == "date":
-            return dt.date.fromisoformat(str(value))
-        if spec.kind == "int":
-            return int(Decimal(str(value)))
-        return Decimal(str(value))
-    except (ValueError, ArithmeticError):
-        return str(value)  # shown as stored: the import then says what is wrong with it
-
-
-def _hint(row: EntryRow) -> str:
-    node = row.node
-    leaf = workflow.LeafRule.of(node)
-    if rules.get_rule(node.rule).computed:
-        parts = [_("Phần mềm tính điểm từ số liệu kê khai; ô điểm chỉ để xem.")]
-    elif leaf.step:
-        parts = [
-            _("Từ 0 đến %(max)s, bội số của %(step)s")
-            % {"max": _number(node.max_points), "step": _number(leaf.step)}
-        ]
-    else:
-        parts = [_("Từ 0 đến %(max)s") % {"max": _number(node.max_points)}]
-    if node.allows_na:
-        parts.append(_("Được đánh dấu không áp dụng: ghi “Có” và nêu lý do."))
-    if node.guide:
-        parts.append(node.guide)
-    return "\n".join(parts)
-
-
-def _put(sheet, row: int, key_or_column: str | int, value: Any, *, fill=None, fmt=None):
-    """A cell of the template, by its column's key, wrapped and aligned to the top."""
-    column = INDEX[key_or_column] if isinstance(key_or_column, str) else key_or_column
-    cell = put(sheet, row, column, value, fill=fill, number_format=fmt)
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
-
-
-def entry_template(assessment: Assessment) -> ExportFile:
-    """The unit's template for its year, pre-filled with what the unit has entered: 3 queries."""
-    year, unit = assessment.year, assessment.unit
-    rows = entry_rows(assessment)
-    unit_leaves = [row for row in rows if row.by_unit]
-    # Fields and criteria above the unit's leaves, shown as grey context rows.
-    context = {
-        ".".join(row.node.code.split(".")[:depth])
-        for row in unit_leaves
-        for depth in range(1, row.node.depth + 1)
-    }
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(SHEET)[:31]
-    write_marker(workbook, marker_of(assessment))
-
-    closes = year.self_assessment_closes
-    titles = [
-        _("Tự đánh giá năm %(year)s · %(unit)s") % {"year": year.year, "unit": unit.name},
-        _("Hạn tự đánh giá: %(deadline)s")
-        % {"deadline": formats.date_format(timezone.localtime(closes), "H:i d/m/Y")}
-        if closes
-        else "",
-        _(
-            "Tài liệu kiểm chứng đính kèm trên phần mềm, không đính kèm trong tệp Excel. Điểm của "
-            "tiêu chí có số liệu do phần mềm tính khi nhập."
-        ),
-        _(
-            "Chỉ điền vào các ô trắng; ô xám chỉ để đọc. Dòng có mọi ô nhập để trống được giữ "
-            "nguyên như trên phần mềm."
-        ),
-    ]
-    for number, title in enumerate(titles, start=1):
-        cell = _put(sheet, number, 1, title)
-        cell.alignment = Alignment(vertical="top")
-        cell.font = Font(bold=number == 1, size=13 if number == 1 else 11)
-    header = len(titles) + 2
-    for column in COLUMNS:
-        cell = _put(sheet, header, column.key, str(column.label))
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[get_column_letter(INDEX[column.key])].width = column.width
-    for key in ("version", "fingerprint"):
-        sheet.column_dimensions[get_column_letter(INDEX[key])].hidden = True
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=INDEX["max"])
-    sheet.print_title_rows = f"{header}:{header}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-
-    yes_no = DataValidation(
-        type="list", formula1=f'"{_yes()},{_no()}"', allow_blank=True, showErrorMessage=True
-    )
-    yes_no.error = _("Chọn “%(yes)s” hoặc “%(no)s”.") % {"yes": _yes(), "no": _no()}
-    sheet.add_data_validation(yes_no)
-
-    number = header
-    for row in rows:
-        node = row.node
-        if not (row.by_unit or node.code in context):
-            continue
-        number += 1
-        if not node.is_leaf:
-            for column in COLUMNS:
-                _put(sheet, number, column.key, None, fill=CONTEXT)
-            _put(sheet, number, "code", node.code, fill=CONTEXT).font = Font(bold=True)
-            _put(sheet, number, "title", node.title, fill=CONTEXT).font = Font(bold=True)
-            _put(sheet, number, "max", node.max_points, fill=CONTEXT, fmt="0.00")
-            continue
-        _leaf_row(sheet, number, row, yes_no)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return ExportFile(f"tu-danh-gia-{year.year}-{unit.code}.xlsx", XLSX, buffer.getvalue())
-
-
-def _leaf_row(sheet, number: int, row: EntryRow, yes_no: DataValidation) -> None:
-    node, leaf = row.node, row.leaf
-    rule = rules.get_rule(node.rule)
-    declared = leaf.declared if leaf else {}
-    not_applicable = bool(leaf and leaf.not_applicable)
-    _put(sheet, number, "code", node.code, fill=GREY)
-    _put(sheet, number, "title", node.title, fill=GREY)
-    _put(sheet, number, "max", node.max_points, fill=GREY, fmt="0.00")
-    _put(sheet, number, "rule", str(rule.label), fill=GREY)
-    for n in range(1, SLOTS + 1):
-        if n > len(rule.inputs):
-            _put(sheet, number, f"figure{n}", None, fill=GREY)
-            _put(sheet, number, f"value{n}", None, fill=GREY)
-            continue
-        spec = rule.inputs[n - 1]
-        _put(sheet, number, f"figure{n}", str(spec.label), fill=GREY)
-        value = _stored_figure(spec, declared.get(spec.name))
-        fmt = {"date": "DD/MM/YYYY", "int": "0"}.get(spec.kind)
-        cell = _put(sheet, number, f"value{n}", value, fmt=fmt)
-        if spec.kind in ("bool", "flag"):
-            yes_no.add(cell)
-    score = leaf.self_score if leaf and not not_applicable else None
-    if rule.computed:
-        _put(sheet, number, "score", score, fill=GREY, fmt="0.00")
-    else:
-        _put(sheet, number, "score", score, fmt="0.00")
-    if node.allows_na:
-        yes_no.add(_put(sheet, number, "na", _yes() if not_applicable else None))
-        _put(sheet, number, "na_reason", leaf.na_reason if not_applicable else None)
-    else:
-        _put(sheet, number, "na", None, fill=GREY)
-        _put(sheet, number, "na_reason", None, fill=GREY)
-    _put(sheet, number, "explanation", leaf.explanation if leaf and leaf.explanation else None)
-    _put(sheet, number, "hint", _hint(row), fill=GREY)
-    _put(sheet, number, "version", leaf.version if leaf else 0, fill=GREY)
-    _put(sheet, number, "fingerprint", fingerprint(_stored_state(node, leaf)), fill=GREY)
-
-
-# --- reading it back ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class State:
-    """A leaf's entry as compared: figures read by kind, so that 20 stored by the demo and
-    "20" stored by the form are the same figure."""
-
-    declared: tuple
-    self_score: Decimal | None
-    not_applicable: bool
-    na_reason: str
-    explanation: str
-
-
-def _figure_key(spec: rules.InputSpec, value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    try:
-        if spec.kind == "flag":
-            return True if value else None  # no tick and "not ticked" are the same
-        if spec.kind == "bool":
-            return bool(value)
-        if spec.kind == "date":
-            return dt.date.fromisoformat(str(value))
-        return Decimal(str(value))
-    except (ValueError, ArithmeticError):
-        return value
-
-
-def _text(value: str | None) -> str:
-    # A browser sends line breaks as CRLF; a workbook gives them back as LF.
-    return (value or "").replace("\r\n", "\n").strip()
-
-
-def state_of(node, declared, self_score, not_applicable, na_reason, explanation) -> State:
-    specs = rules.get_rule(node.rule).inputs
-    return State(
-        declared=()
-        if not_applicable
-        else tuple(_figure_key(spec, (declared or {}).get(spec.name)) for spec in specs),
-        self_score=self_score,
-        not_applicable=not_applicable,
-        na_reason=_text(na_reason) if not_applicable else "",
-        explanation=_text(explanation),
-    )
-
-
-EMPTY_FIELDS = ({}, None, False, "", "")
-
-
-def _stored_state(node, leaf) -> State:
-    if leaf is None:
-        return state_of(node, *EMPTY_FIELDS)
-    return state_of(
-        node,
-        leaf.declared,
-        leaf.self_score,
-        leaf.not_applicable,
-        leaf.na_reason,
-        leaf.explanation,
-    )
-
-
-def fingerprint(state: State) -> str:
-    """A short digest of a leaf's entry, written in the template beside its version: whether a
-    row still shows the leaf as downloaded, with no need of the leaf's history."""
-
-    def plain(value):
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f")  # 1.50 and 1.5 are one score
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
-
-    parts = [
-        [plain(v) for v in state.declared],
-        plain(state.self_score),
-        state.not_applicable,
-        state.na_reason,
-        state.explanation,
-    ]
-    text = json.dumps(parts, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+from ..markers import check_marker
+from .layout import (
+    INPUT_KEYS,
+    SHEET,
+    SPECS,
+    VALUE_KEYS,
+    State,
+    fingerprint,
+    marker_of,
+    no_label,
+    state_of,
+    stored_state,
+    yes_label,
+)
 
 
 def _to_json(spec: rules.InputSpec, value: Any) -> Any:
@@ -728,7 +376,7 @@ class SelfAssessmentImporter(Importer):
         changed: list[RowEntry] = []
         for entry in entries:
             leaf = entry.row.leaf
-            if entry.state == _stored_state(entry.row.node, leaf):
+            if entry.state == stored_state(entry.row.node, leaf):
                 continue
             if entry.version == (leaf.version if leaf else 0):
                 changed.append(entry)
@@ -750,14 +398,14 @@ class SelfAssessmentImporter(Importer):
 
     def _changes(self, entry: RowEntry) -> list[Change]:
         node, leaf = entry.row.node, entry.row.leaf
-        old, new = _stored_state(node, leaf), entry.state
+        old, new = stored_state(node, leaf), entry.state
         subject = f"{node.code}. {Truncator(node.title).chars(60)}"
 
         def label(name):
             return capfirst(LeafScore._meta.get_field(name).verbose_name)
 
         def yes_no(value):
-            return _yes() if value else _no()
+            return yes_label() if value else no_label()
 
         def score(value):
             return formats.number_format(value, 2) if value is not None else ""
