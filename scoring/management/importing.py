@@ -46,8 +46,8 @@ def _listed(problems) -> str:
     """How many problems, then one per line (manage.py prints it to stderr)."""
     lines = "\n".join(f"  {problem}" for problem in problems)
     count = ngettext(
-        "Tệp có %(n)s lỗi; chưa có gì được ghi.",
-        "Tệp có %(n)s lỗi; chưa có gì được ghi.",
+        "Chưa có gì được ghi; %(n)s lỗi:",
+        "Chưa có gì được ghi; %(n)s lỗi:",
         len(problems),
     ) % {"n": len(problems)}
     return f"{count}\n{lines}"

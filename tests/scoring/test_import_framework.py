@@ -637,7 +637,7 @@ def test_the_command_prints_every_problem_and_fails(tmp_path, template_file, yea
     bad = tmp_path / "sai.xlsx"
     bad.write_bytes(edited(template_file.read_bytes(), set_cell("1.1.1", "C", "một")))
     before = counts()
-    with pytest.raises(CommandError, match=r"Tệp có 1 lỗi; chưa có gì được ghi\.") as failed:
+    with pytest.raises(CommandError, match=r"Chưa có gì được ghi; 1 lỗi:") as failed:
         call_command("import_framework", str(bad), level="cap-huyen", year=2025)
     row = row_of(load_workbook(bad)[SHEET], "1.1.1")
     assert str(failed.value).splitlines()[1].strip() == (
@@ -651,7 +651,7 @@ def test_the_command_prints_every_problem_and_fails(tmp_path, template_file, yea
     [
         ({"level": "cap-xa", "year": 2025}, "No unit level 'cap-xa'"),
         ({"level": "cap-huyen", "year": 2030}, "No year 2030"),
-        ({"level": "cap-huyen", "year": 2024}, "Tệp có 1 lỗi"),  # not in preparation
+        ({"level": "cap-huyen", "year": 2024}, "đang ở bước “Tự đánh giá”"),  # not in preparation
     ],
     ids=["unknown level", "unknown year", "year past preparation"],
 )
