@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..rules import ZERO
 from ..selectors import framework_tree, score_matrix
 from .base import PROVINCE, Column, SheetWriter, WorkbookExporter, year_title_rows
 
@@ -61,22 +60,23 @@ class MatrixExporter(WorkbookExporter):
         not_applicable = _("KAD")
         for row in score_matrix(self.year, tree):
             values: list = [row.unit.code, row.unit.name]
-            anything = False  # a unit with nothing scored yet has no totals to show
             for top, leaves in groups:
-                subtotal, scored, all_na = ZERO, False, True
                 for leaf in leaves:
                     score, na = row.scores.get(leaf.id, (None, False))
-                    if na:
-                        values.append(not_applicable)
-                        continue
-                    all_na = False
-                    values.append(score)
-                    if score is not None:
-                        subtotal += score
-                        scored = anything = True
+                    values.append(not_applicable if na else score)
                 if not top.is_leaf:
-                    # The sum of the leaf cells beside it; empty while none is scored.
-                    values.append(not_applicable if all_na else subtotal if scored else None)
+                    # The engine's subtotal of the leaf cells beside it; empty while none is
+                    # scored.
+                    node = row.result.node_totals[top.code]
+                    values.append(
+                        not_applicable
+                        if node.not_applicable
+                        else node.points
+                        if node.is_scored
+                        else None
+                    )
+            # A unit with nothing scored yet has no totals to show.
+            anything = any(row.result.node_totals[top.code].is_scored for top, _leaves in groups)
             total = row.result.total
             # Blank, not 0 / 100, for a unit nothing is scored for: the empty matrix of a year
             # being prepared is the results import's template, filled in by hand.

@@ -38,7 +38,10 @@ def score_matrix(year: AssessmentYear, tree: Tree) -> Iterator[MatrixRow]:
     Two passes so that a year of 3,000 units × 150 leaves never sits whole in memory: the
     first keeps only each unit's totals (its rank needs every unit's index), the second
     hands out one unit's leaves at a time."""
-    results = year_results(year, tree, keep=())
+    # Only the top-level totals are kept per unit (the matrix's subtotals), never every node's.
+    results = year_results(
+        year, tree, keep=[node.code for node in tree.nodes if node.parent_code is None]
+    )
     layers = final_layers(
         LeafScore.objects.filter(assessment__year=year).order_by(
             "assessment__unit__name", "assessment_id"
