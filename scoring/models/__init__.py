@@ -6,6 +6,7 @@ every write of consequence goes through ``services``.
 
 from .adjustments import Adjustment, AdjustmentKind
 from .assessments import Assessment, LeafScore
+from .audit import AuditEvent
 from .common import POINTS, code_sort_key
 from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
@@ -17,6 +18,7 @@ __all__ = [
     "AdjustmentKind",
     "AppraisalReason",
     "Assessment",
+    "AuditEvent",
     "AssessmentYear",
     "Band",
     "Evidence",

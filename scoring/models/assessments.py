@@ -33,6 +33,9 @@ class Assessment(models.Model):
         _("trạng thái tự đánh giá"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # Optimistic locking of the bonus/deduction ledger as a whole: two admins working from the
+    # same page must not both enter the same deduction (services.concurrency).
+    ledger_version = models.PositiveIntegerField(_("phiên bản sổ điểm"), default=0, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

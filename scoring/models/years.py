@@ -53,6 +53,8 @@ class AssessmentYear(models.Model):
     final_appraisal_closes = models.DateTimeField(_("hạn thẩm định lại"), null=True, blank=True)
     publication_due = models.DateTimeField(_("dự kiến công bố"), null=True, blank=True)
     published_at = models.DateTimeField(_("ngày công bố"), null=True, blank=True, editable=False)
+    # Optimistic locking of the year's settings and deadlines (services.concurrency).
+    version = models.PositiveIntegerField(_("phiên bản"), default=0, editable=False)
 
     DEADLINES = (
         "self_assessment_opens",

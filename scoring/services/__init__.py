@@ -4,6 +4,7 @@ One module per kind of work; import from here.
 """
 
 from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
+from .concurrency import Conflict, ConflictError, check_version
 from .explanation import Answer, answer_explanations, explanation_open, save_explanations
 from .frameworks import (
     NodeSpec,
@@ -18,7 +19,6 @@ from .ledger import add_adjustment, remove_adjustment
 from .results import AdjustmentRecord, LeafRecord, import_results
 from .self_assessment import (
     Attachment,
-    ConflictError,
     LeafEntry,
     add_evidence,
     remove_evidence_link,
@@ -34,6 +34,7 @@ __all__ = [
     "Answer",
     "AppraisalEntry",
     "Attachment",
+    "Conflict",
     "ConflictError",
     "HistoricalResult",
     "LeafEntry",
@@ -45,6 +46,7 @@ __all__ = [
     "answer_explanations",
     "appraisable_fields",
     "appraise_leaves",
+    "check_version",
     "clone_framework",
     "copy_previous_framework",
     "create_framework",

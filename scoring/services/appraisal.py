@@ -9,14 +9,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from units.roles import Roles
 
-from .. import rules, workflow
+from .. import audit, rules, workflow
 from ..models import AppraisalReason, Assessment, FieldAssignment, FrameworkNode, LeafScore
-from .common import lock_assessment
-from .self_assessment import Conflict, ConflictError
+from .common import leaf_audit, lock_assessment
+from .concurrency import Edit, save_versioned
 
 ROUND_STATE = {1: "appraisal", 2: "final_appraisal"}
 
@@ -49,7 +48,6 @@ FIELDS = {
     1: ["r1_score", "r1_reason", "r1_comment", "flagged"],
     2: ["r2_score", "r2_reason", "r2_comment"],
 }
-EMPTY = {1: (None, "", "", False), 2: (None, "", "")}
 
 
 @transaction.atomic
@@ -92,45 +90,36 @@ def appraise_leaves(
             assessment=assessment, node_id__in=nodes
         )
     }
-    problems, conflicts, changed, created = [], [], [], []
+    problems, edits = [], []
     for entry in entries:
         node = nodes.get(entry.node_id)
         if node is None or node.framework_id != year.framework_id or not node.is_leaf:
             raise ValidationError(_("Tiêu chí không thuộc bộ chỉ số của năm này."))
         if allowed is not None and field_ids.get(node.field_code) not in allowed:
             raise PermissionDenied
-        row = stored.get(node.id)
         try:
-            new = round_values(node, row, entry, round_no, reasons, correcting=correcting)
+            new = round_values(
+                node, stored.get(node.id), entry, round_no, reasons, correcting=correcting
+            )
         except rules.DeclaredError as exc:
             problems.append(f"{node.code}: {exc.message}")
             continue
-        old = tuple(getattr(row, name) for name in FIELDS[round_no]) if row else EMPTY[round_no]
-        if new == old:
-            continue
-        if entry.version != (row.appraisal_version if row else 0):
-            conflicts.append(Conflict(node, row))
-            continue
-        if row is None:
-            row = LeafScore(assessment=assessment, node=node)
-            created.append(row)
-        else:
-            changed.append(row)
-        for name, value in zip(FIELDS[round_no], new, strict=True):
-            setattr(row, name, value)
-        row.appraisal_version += 1
-        row.appraised_by = user
+        edits.append(Edit(node, entry.version, new))
     if problems:
         raise ValidationError(problems)
-    if conflicts:
-        raise ConflictError(conflicts)
     # updated_at is the unit's own "last saved" (shown on its page): not touched here.
-    saved = [*FIELDS[round_no], "appraisal_version", "appraised_by"]
-    if changed:
-        bulk_update_with_history(changed, LeafScore, saved, default_user=user)
-    if created:
-        bulk_create_with_history(created, LeafScore, default_user=user)
-    return len(changed) + len(created)
+    written = save_versioned(
+        model=LeafScore,
+        stored={nodes[node_id]: row for node_id, row in stored.items()},
+        edits=edits,
+        fields=FIELDS[round_no],
+        version_field="appraisal_version",
+        new_row=lambda node: LeafScore(assessment=assessment, node=node),
+        user=user,
+        stamp={"appraised_by": user},
+        log=leaf_audit(audit.Kind.APPRAISAL, assessment),
+    )
+    return len(written)
 
 
 def is_correcting(year) -> bool:

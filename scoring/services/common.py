@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from units.roles import Roles
 
 from ..models import Assessment, AssessmentYear
+from .concurrency import Audit
 
 
 def require_interior_admin(roles: Roles) -> None:
@@ -17,4 +18,21 @@ def lock_assessment(assessment: Assessment) -> Assessment:
     year = AssessmentYear.objects.select_for_update(of=("self",)).get(pk=assessment.year_id)
     locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     locked.year = year
+    if Assessment.unit.is_cached(assessment):
+        locked.unit = assessment.unit  # as the caller loaded it: no query for the audit log
     return locked
+
+
+def leaf_audit(kind: str, assessment: Assessment) -> Audit:
+    """How a save of one assessment's leaves is logged: its year and unit, the leaf's code."""
+    unit_name = assessment.unit.name
+
+    def describe(node, row):
+        return {
+            "year": assessment.year_id,
+            "unit": assessment.unit_id,
+            "node_code": node.code,
+            "target": f"{unit_name} · {node.code}",
+        }
+
+    return Audit(kind, describe)

@@ -14,14 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from units.roles import Roles
 
-from .. import rules, uploads, workflow
+from .. import audit, rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
 from ..selectors.entry import entry_statuses, why_locked, window_open
-from .common import lock_assessment
+from .common import leaf_audit, lock_assessment
+from .concurrency import Edit, save_versioned
 from .explanation import explanation_open
 
 
@@ -53,27 +53,7 @@ class LeafEntry:
     explanation: str = ""
 
 
-@dataclass(frozen=True)
-class Conflict:
-    node: FrameworkNode
-    theirs: LeafScore | None  # the row as the other person saved it; None if it was removed
-
-
-class ConflictError(Exception):
-    """Someone saved some of these leaves since the form was opened; nothing was saved."""
-
-    def __init__(self, conflicts: list[Conflict]):
-        super().__init__(f"{len(conflicts)} conflicting leaves")
-        self.conflicts = conflicts
-
-
 ENTRY_FIELDS = ["declared", "self_score", "not_applicable", "na_reason", "explanation"]
-
-
-def _values(row: LeafScore | None) -> tuple:
-    if row is None:
-        return ({}, None, False, "", "")
-    return tuple(getattr(row, name) for name in ENTRY_FIELDS)
 
 
 @transaction.atomic
@@ -96,7 +76,7 @@ def save_leaves(*, assessment: Assessment, roles: Roles, user, entries: Sequence
         .filter(assessment=assessment, node_id__in=nodes)
         .select_related("updated_by")
     }
-    problems, conflicts, changed, created = [], [], [], []
+    problems, edits = [], []
     for entry in entries:
         node = nodes.get(entry.node_id)
         if node is None or node.framework_id != assessment.year.framework_id or not node.is_leaf:
@@ -121,36 +101,22 @@ def save_leaves(*, assessment: Assessment, roles: Roles, user, entries: Sequence
             entry.na_reason.strip() if entry.not_applicable else "",
             entry.explanation.strip(),
         )
-        row = stored.get(node.id)
-        if new == _values(row):
-            continue
-        if entry.version != (row.version if row else 0):
-            conflicts.append(Conflict(node, row))
-            continue
-        if row is None:
-            row = LeafScore(assessment=assessment, node=node)
-            created.append(row)
-        else:
-            changed.append(row)
-        for name, value in zip(ENTRY_FIELDS, new, strict=True):
-            setattr(row, name, value)
-        row.version += 1
-        row.updated_by = user
-        row.updated_at = timezone.now()
+        edits.append(Edit(node, entry.version, new))
     if problems:
         raise ValidationError(problems)
-    if conflicts:
-        raise ConflictError(conflicts)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            LeafScore,
-            [*ENTRY_FIELDS, "version", "updated_by", "updated_at"],
-            default_user=user,
-        )
-    if created:
-        bulk_create_with_history(created, LeafScore, default_user=user)
-    return len(changed) + len(created)
+    stored_by_node = {nodes[node_id]: row for node_id, row in stored.items()}
+    written = save_versioned(
+        model=LeafScore,
+        stored=stored_by_node,
+        edits=edits,
+        fields=ENTRY_FIELDS,
+        version_field="version",
+        new_row=lambda node: LeafScore(assessment=assessment, node=node),
+        user=user,
+        stamp={"updated_by": user, "updated_at": timezone.now()},
+        log=leaf_audit(audit.Kind.SELF, assessment),
+    )
+    return len(written)
 
 
 def _require_leader(assessment: Assessment, roles: Roles) -> None:

@@ -1,0 +1,27 @@
+"""The app's forms, one module per kind of page; import from here."""
+
+from .appraisal import AppraisalForm
+from .entry import AnswerForm, EvidenceForm, LeafForm, SubmitForm
+from .fields import THOUSANDS_DOT, YES_NO, DigitsField, FigureField, input_field
+from .ledger import AdjustmentForm
+from .survey import SurveyGridForm
+from .years import AdvanceForm, DeadlinesForm, NewYearForm, ReopenForm
+
+__all__ = [
+    "THOUSANDS_DOT",
+    "YES_NO",
+    "AdjustmentForm",
+    "AdvanceForm",
+    "AnswerForm",
+    "AppraisalForm",
+    "DeadlinesForm",
+    "DigitsField",
+    "EvidenceForm",
+    "FigureField",
+    "LeafForm",
+    "NewYearForm",
+    "ReopenForm",
+    "SubmitForm",
+    "SurveyGridForm",
+    "input_field",
+]
