@@ -130,3 +130,25 @@ def get_level_for_history(level_code: str) -> UnitLevel:
     """A unit level's index over the years: open to every signed-in user, since it shows
     published years only (the page and its download both come through here)."""
     return get_object_or_404(UnitLevel, code=level_code)
+
+
+def can_edit_survey(roles: Roles, year: AssessmentYear) -> bool:
+    """The survey grid: the Interior Department while the year is being appraised (an appraiser
+    only on the survey fields assigned to them; the service checks each cell)."""
+    return (roles.is_interior_admin or roles.is_appraiser) and year.in_appraisal
+
+
+def can_edit_ledger(roles: Roles, year: AssessmentYear) -> bool:
+    """A unit's bonus/deduction ledger: the Interior Department's admins, before publication."""
+    return roles.is_interior_admin and year.in_appraisal
+
+
+def can_see_year_log(roles: Roles) -> bool:
+    """A year's audit log: the Interior Department (appraisers and admins)."""
+    return roles.is_interior_staff
+
+
+def get_assessment_for_log(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """A unit's audit log of a year: its own staff and the Interior Department; anyone else is
+    told it does not exist."""
+    return get_assessment_for_entry(roles, year_id, unit_code)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     appraisal,
+    audit,
     entry,
     explanation,
     exports,
@@ -48,6 +49,16 @@ urlpatterns = [
     path("years/<int:year_id>/state/", years.year_state, name="year_state"),
     path("years/<int:year_id>/deadlines/", years.year_deadlines, name="year_deadlines"),
     path("years/<int:year_id>/reopen/", years.year_reopen, name="year_reopen"),
+    path("years/<int:year_id>/step-back/", years.year_step_back, name="year_step_back"),
+    path("years/<int:year_id>/settings/", years.year_settings, name="year_settings"),
+    path("years/<int:year_id>/log/", audit.year_log, name="year_log"),
+    path("years/<int:year_id>/log.xlsx", audit.year_log_xlsx, name="year_log_xlsx"),
+    path("years/<int:year_id>/units/<slug:unit_code>/log/", audit.unit_log, name="unit_log"),
+    path(
+        "years/<int:year_id>/units/<slug:unit_code>/log.xlsx",
+        audit.unit_log_xlsx,
+        name="unit_log_xlsx",
+    ),
     path("years/<int:year_id>/assignments/", interior.assignments, name="assignments"),
     path("years/<int:year_id>/survey/", interior.survey, name="survey"),
     path("years/<int:year_id>/units/<slug:unit_code>/ledger/", ledger.ledger, name="ledger"),

@@ -155,3 +155,15 @@ def year_deadlines(request, year_id: int):
     else:
         messages.error(request, _("Các mốc thời gian chưa hợp lệ."))
     return redirect(reverse("year_state", args=[year.pk]))
+
+
+@require_POST
+@login_required
+def year_step_back(request, year_id: int):
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def year_settings(request, year_id: int):
+    raise Http404
