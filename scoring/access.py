@@ -152,3 +152,9 @@ def get_assessment_for_log(roles: Roles, year_id: int, unit_code: str) -> Assess
     """A unit's audit log of a year: its own staff and the Interior Department; anyone else is
     told it does not exist."""
     return get_assessment_for_entry(roles, year_id, unit_code)
+
+
+def require_accounts_admin(roles: Roles) -> None:
+    """The accounts pages: the Interior Department's admins; for anyone else they do not exist."""
+    if not roles.is_interior_admin:
+        raise Http404
