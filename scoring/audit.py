@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,8 +36,16 @@ class Origin:
 _origin: ContextVar[Origin | None] = ContextVar("cchc_audit_origin", default=None)
 
 
+def _default_origin() -> Origin:
+    """Outside a request and any import: a management command (``manage.py shell``,
+    ``createsuperuser`` …) names itself; anything else is the system."""
+    if sys.argv and sys.argv[0].endswith("manage.py") and len(sys.argv) > 1:
+        return Origin(Path.COMMAND, " ".join(["manage.py", *sys.argv[1:]])[:500])
+    return Origin(Path.SYSTEM)
+
+
 def current_origin() -> Origin:
-    return _origin.get() or Origin(Path.SYSTEM)
+    return _origin.get() or _default_origin()
 
 
 @contextmanager
