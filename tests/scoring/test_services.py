@@ -108,7 +108,8 @@ def score_every_leaf(year):
 
 
 def advance_to(year, state):
-    if state == State.PUBLISHED:
+    # Round 1 scores every leaf before the explanation round opens (step_blockers).
+    if State.values.index(state) > State.values.index(State.APPRAISAL):
         score_every_leaf(year)
     while year.state != state:
         year = advance_year(
@@ -404,7 +405,9 @@ def test_publishing_is_refused_while_a_leaf_has_no_score(year, units):
     import_results(roles=SYSTEM_ADMIN, assessment=first, leaves=FULL_MARKS[:3])
     with pytest.raises(ValidationError) as exc:
         advance_year(year=year, roles=ADMIN, to_state=State.PUBLISHED)
-    assert exc.value.messages == ["Đơn vị thử 1: còn 1 tiêu chí chưa có điểm"]
+    assert exc.value.messages == [
+        "Đơn vị thử 1 · điều tra xã hội học: còn 1 tiêu chí chưa có điểm (2.2)"
+    ]
     year.refresh_from_db()
     assert (year.state, year.published_at) == (State.FINAL_APPRAISAL, None)
 

@@ -89,6 +89,7 @@ def test_deadlines_are_saved_in_order_or_refused(as_user, interior_admin, year_2
     response = client.post(
         url,
         {
+            "deadlines-version": year_2024.version,
             "deadlines-self_assessment_opens": "2026-12-01T07:00",
             "deadlines-self_assessment_closes": "2026-11-01T17:00",  # before it opens
         },
@@ -97,7 +98,13 @@ def test_deadlines_are_saved_in_order_or_refused(as_user, interior_admin, year_2
     assert "theo đúng thứ tự" in response.content.decode()
     year_2024.refresh_from_db()
     assert year_2024.self_assessment_opens == opens
-    client.post(url, {"deadlines-self_assessment_opens": "2026-11-01T07:00"})
+    client.post(
+        url,
+        {
+            "deadlines-version": year_2024.version,
+            "deadlines-self_assessment_opens": "2026-11-01T07:00",
+        },
+    )
     year_2024.refresh_from_db()
     assert year_2024.self_assessment_opens.strftime("%Y-%m-%d") == "2026-11-01"
 
@@ -111,6 +118,7 @@ def test_an_appraiser_cannot_change_deadlines(as_user, appraiser, year_2024):
 
 
 def test_the_explanation_round_needs_a_deadline_in_the_future(interior_admin, year_2023):
+    LeafScore.objects.filter(assessment__year=year_2023, r1_score__isnull=True).update(r1_score=0)
     for deadline in (None, timezone.now() - dt.timedelta(hours=1)):
         with pytest.raises(ValidationError, match="hạn giải trình"):
             advance_year(
@@ -133,5 +141,5 @@ def test_publication_waits_for_round_2_of_every_flagged_leaf(interior_admin, yea
     with pytest.raises(ValidationError) as exc:
         advance_year(year=year_2023, roles=roles_of(interior_admin), to_state="published")
     assert exc.value.messages == [
-        "Huyện Can Lộc: còn tiêu chí yêu cầu giải trình chưa thẩm định lại"
+        "Huyện Can Lộc · lĩnh vực 1: còn 1 tiêu chí yêu cầu giải trình chưa thẩm định lại (1.1.1)"
     ]
