@@ -30,13 +30,22 @@ BOLD = Font(bold=True)
 DECIMALS = (Decimal, float)  # shown with 2 places
 
 
+# What Excel reads as the start of a formula when the cell is typed into.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def set_value(cell, value: Any) -> None:
     """The one way a value goes into a cell: text stays text (a name or reason typed as
     "=…", "+…", "-…" or "@…" is never a formula), without the control characters Excel refuses
-    (pasted from Word, they would make the whole file unreadable)."""
+    (pasted from Word, they would make the whole file unreadable).
+
+    Such text also gets Excel's quote prefix (the hidden ' of a cell typed as '=…): stored as
+    text alone, it would turn into a formula the moment someone edits the cell in Excel."""
     if isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
     else:
         cell.value = value
 

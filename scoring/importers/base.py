@@ -13,7 +13,8 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +26,9 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 logger = logging.getLogger(__name__)
 
@@ -208,13 +212,86 @@ class Table:
 # refused before it is read (a few kilobytes can declare a million rows and 16,384 columns).
 MAX_ROWS = 20_000
 MAX_COLUMNS = 1_000
+# Formula cells listed one by one up to this many; a generated file may hold thousands.
+MAX_FORMULA_PROBLEMS = 50
+
+UNCOMPUTED_FORMULA = gettext_lazy(
+    "ô có công thức nhưng chưa có giá trị tính sẵn; hãy mở tệp bằng Excel, lưu lại rồi tải lên"
+)
+_FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+_VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
+
+
+class _Uncomputed:
+    """A formula cell with no stored result: a file written by a program, never opened and
+    saved in Excel. Reading it as blank would clear a score, so it is told apart."""
+
+    def __repr__(self) -> str:
+        return "UNCOMPUTED"
+
+
+UNCOMPUTED = _Uncomputed()
+
+
+class _Parser(WorkSheetParser):
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        # No result, or an empty one (openpyxl writes <v/>): uncomputed; but a formula whose
+        # result is an empty text (type "str") is blank, as Excel shows it.
+        if (
+            cell["value"] is None
+            and element.find(_FORMULA_TAG) is not None
+            and element.get("t") != "str"
+            and not element.findtext(_VALUE_TAG)
+        ):
+            cell["value"] = UNCOMPUTED
+        return cell
+
+
+def sheet_cells(sheet) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
+    """Each row the sheet holds, as (its row number, [(1-based column, value)]), in one pass.
+
+    Row numbers are the sheet's own, however long a gap of missing rows before them, and no
+    row is cut at the size the sheet declares (a program may declare it wrong). A formula cell
+    without a stored result holds ``UNCOMPUTED``."""
+    if not isinstance(sheet, ReadOnlyWorksheet):  # a workbook built in memory
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [(i, v) for i, v in enumerate(values, start=1) if v is not None]
+        return
+    workbook = sheet.parent
+    with sheet._get_source() as source:
+        parser = _Parser(
+            source,
+            sheet._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            yield number, [(cell["column"], cell["value"]) for cell in cells]
+
+
+def _values(cells: list[tuple[int, Any]], width: int) -> tuple:
+    values = [None] * width
+    for column, value in cells:
+        if column <= width:
+            values[column - 1] = value
+    return tuple(values)
+
+
+def _header_text(value: Any) -> str:
+    return "" if value is None or value is UNCOMPUTED else cell_text(value)
 
 
 def read_table(
     sheet, specs: Sequence[ColumnSpec], problems: list[Problem], *, search_rows: int = 15
 ) -> Table | None:
     """Find the header row (the first of the top ``search_rows`` rows holding every required
-    label) and read the rows under it. Title rows above the header are allowed."""
+    label) and read the rows under it. Title rows above the header are allowed.
+
+    Refused (``None``, with a problem for each) when a cell of the table holds a formula
+    without a computed value: read as blank, it would silently clear what it stands for."""
     too_many = Problem(
         sheet=sheet.title,
         message=_("Trang tính có quá nhiều dòng (tối đa %(n)s).") % {"n": MAX_ROWS},
@@ -222,20 +299,24 @@ def read_table(
     if (sheet.max_row or 0) > MAX_ROWS:
         problems.append(too_many)
         return None
-    # Never wider than MAX_COLUMNS, whatever the sheet declares (or, declaring nothing, however
-    # far right its last cell is); rows are kept only as wide as the header.
-    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
-    rows = sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1, max_col=width)
-    header_row, headers = None, []
+    with closing(sheet_cells(sheet)) as rows:
+        return _read_table(sheet, specs, problems, rows, search_rows, too_many)
+
+
+def _read_table(sheet, specs, problems, rows, search_rows, too_many) -> Table | None:
+    header_row, headers, header_values = None, [], ()
     required = {spec.key: both_languages(spec.label) for spec in specs if spec.required}
-    for number, values in enumerate(rows, start=1):
-        texts = {normalize(v) for v in values if v is not None}
+    for number, cells in rows:
+        if number > search_rows:
+            break
+        # Never wider than MAX_COLUMNS, whatever the sheet declares.
+        values = _values(cells, MAX_COLUMNS)
+        texts = {normalize(_header_text(v)) for v in values if v is not None}
         if required and all(names & texts for names in required.values()):
-            header_row, headers = number, [str(v).strip() if v is not None else "" for v in values]
+            header_row, header_values = number, values
+            headers = [_header_text(v) for v in values]
             while headers and not headers[-1]:
                 headers.pop()
-            break
-        if number >= search_rows:
             break
     if header_row is None:
         labels = ", ".join(f"“{spec.label}”" for spec in specs if spec.required)
@@ -254,15 +335,33 @@ def read_table(
             if header in names:
                 columns[spec.key] = index
                 break
-    body = []
-    for number, values in enumerate(rows, start=header_row + 1):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+    table = Table(sheet.title, header_row, columns, headers, [])
+    uncomputed = [
+        (header_row, i) for i, v in enumerate(header_values[: len(headers)]) if v is UNCOMPUTED
+    ]
+    for number, cells in rows:
+        # Rows are kept only as wide as the header: cells further right are not read.
+        values = _values(cells, len(headers))
+        if all(is_blank(v) for v in values):
             continue
         if number > MAX_ROWS:  # the sheet did not declare its size, or declared it wrong
             problems.append(too_many)
             return None
-        body.append((number, tuple(values[: len(headers)])))
-    return Table(sheet.title, header_row, columns, headers, body)
+        uncomputed += [(number, i) for i, v in enumerate(values) if v is UNCOMPUTED]
+        table.rows.append((number, values))
+    if uncomputed:
+        for number, index in uncomputed[:MAX_FORMULA_PROBLEMS]:
+            problems.append(Problem(**table.where(number, index), message=str(UNCOMPUTED_FORMULA)))
+        if len(uncomputed) > MAX_FORMULA_PROBLEMS:
+            problems.append(
+                Problem(
+                    sheet=sheet.title,
+                    message=_("… và %(n)s ô công thức khác chưa có giá trị tính sẵn.")
+                    % {"n": len(uncomputed) - MAX_FORMULA_PROBLEMS},
+                )
+            )
+        return None
+    return table
 
 
 # Errors a damaged workbook raises while its sheets are read lazily (read-only mode parses a

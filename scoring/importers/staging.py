@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 SESSION_KEY = "staged_imports"
+NAMES_KEY = "staged_import_names"  # token → the file's name as uploaded
 MAX_AGE_SECONDS = 24 * 3600
 
 
@@ -33,8 +34,9 @@ def _sweep(folder: Path) -> None:
             pass
 
 
-def stage(request, content: bytes, scope: str) -> str:
-    """Keep ``content`` for this session under ``scope`` (which page, which year/unit)."""
+def stage(request, content: bytes, scope: str, name: str = "") -> str:
+    """Keep ``content`` for this session under ``scope`` (which page, which year/unit), with
+    the file's ``name`` as uploaded (the audit log names the file an import came from)."""
     folder = _folder()
     _sweep(folder)
     token = secrets.token_urlsafe(16)
@@ -47,6 +49,9 @@ def stage(request, content: bytes, scope: str) -> str:
     }
     staged[token] = scope
     request.session[SESSION_KEY] = staged
+    names = {known: n for known, n in request.session.get(NAMES_KEY, {}).items() if known in staged}
+    names[token] = name
+    request.session[NAMES_KEY] = names
     return token
 
 
@@ -61,9 +66,17 @@ def take(request, token: str, scope: str) -> bytes | None:
         return None
 
 
+def name_of(request, token: str) -> str:
+    """The name the staged file was uploaded under ("" if unknown)."""
+    return request.session.get(NAMES_KEY, {}).get(token, "")
+
+
 def discard(request, token: str) -> None:
     """Forget the token and remove its file (if this session staged it; if it is still there)."""
     staged = request.session.get(SESSION_KEY, {})
     if staged.pop(token, None) is not None:
         request.session[SESSION_KEY] = staged
+        names = request.session.get(NAMES_KEY, {})
+        names.pop(token, None)
+        request.session[NAMES_KEY] = names
         (_folder() / f"{token}.xlsx").unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from scoring import audit
 from scoring.importers import Importer, ImportFailed
 from scoring.importers.base import read_plan
 
@@ -20,11 +21,17 @@ def read_file(path) -> bytes:
         raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def run_import(command: BaseCommand, importer: Importer, content: bytes, *, dry_run: bool):
+def run_import(
+    command: BaseCommand, importer: Importer, content: bytes, *, dry_run: bool, name: str = ""
+):
     """The plan, then (unless ``dry_run``) what was done; or a non-zero exit listing every
-    problem ("sheet, row, column: message"), with nothing written."""
+    problem ("sheet, row, column: message"), with nothing written. What is written is logged
+    as coming by this command from the file ``name`` (with the hash of ``content``)."""
     try:
-        with transaction.atomic():
+        with (
+            audit.origin(audit.Path.COMMAND, audit.file_source(name, content)),
+            transaction.atomic(),
+        ):
             plan = read_plan(importer, content)
             command.stdout.write(plan.summary)
             for change in plan.changes:

@@ -4,14 +4,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from units.models import UnitLevel
 from units.roles import Roles
 
-from .. import calculations
+from .. import audit, calculations
 from ..models import (
     AssessmentYear,
     FieldAssignment,
@@ -204,6 +206,61 @@ def specs_of(framework: Framework) -> list[NodeSpec]:
     return [spec_of(node) for node in framework.nodes.order_by("sort_key")]
 
 
+def node_changes(old: Sequence[NodeSpec], new: Sequence[NodeSpec]) -> dict[str, int]:
+    """How many nodes a new tree adds, removes and changes (any of title, max, rule,
+    parameters, N/A, who fills it, guide) against the old one, matched by code. Both sides
+    should be stored trees, whose parameters are normalised alike."""
+    before = {spec.code: spec for spec in old}
+    after = {spec.code: spec for spec in new}
+
+    def shape(spec: NodeSpec) -> tuple:
+        return (
+            spec.title,
+            spec.max_points,
+            spec.rule,
+            dict(spec.params),
+            spec.allows_na,
+            spec.filled_by,
+            spec.guide,
+        )
+
+    return {
+        "added": len(after.keys() - before.keys()),
+        "removed": len(before.keys() - after.keys()),
+        "changed": sum(
+            1 for code in before.keys() & after.keys() if shape(before[code]) != shape(after[code])
+        ),
+    }
+
+
+def record_framework_change(
+    *,
+    new: Framework,
+    old_specs: Sequence[NodeSpec] = (),
+    old_name: str | None = None,
+    year: AssessmentYear | None = None,
+    user=None,
+    note: str = "",
+) -> None:
+    """One line of the audit log for a framework imported, replaced or copied: which one, and
+    how many of its nodes were added, removed and changed (``old_specs`` is the tree it
+    replaces, none for a new framework)."""
+    counts = node_changes(old_specs, specs_of(new))
+    before = {"framework": old_name, "nodes": len(old_specs) if old_name is not None else None}
+    after = {"framework": new.name, "nodes": new.nodes.count()}
+    audit.record(
+        audit.Kind.FRAMEWORK,
+        user=user,
+        year=year,
+        target=new.name,
+        changes={
+            **audit.diff(before, after),
+            **{name: [None, count] for name, count in counts.items()},
+        },
+        note=note,
+    )
+
+
 def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framework:
     """A copy of a framework for a new year: each year keeps its own tree, so next year's
     changes never touch a published one."""
@@ -270,12 +327,16 @@ def replace_framework(
     year: AssessmentYear,
     nodes: Sequence[NodeSpec],
     name: str = "",
+    user=None,
+    note: str = "",
 ) -> Framework:
     """Give a year being prepared a new framework built from ``nodes`` (its total stays the
-    current framework's, normally 100). Refused once the year has moved on or has scores."""
+    current framework's, normally 100). Refused once the year has moved on or has scores.
+    Recorded in the audit log with how many nodes changed (``note`` says from where)."""
     require_interior_admin(roles)
     year = _lock_for_new_framework(year)
     old = year.framework
+    old_specs = specs_of(old)  # before the swap, which may delete the old framework
     new = create_framework(
         roles=roles,
         name=name or old.name,
@@ -285,6 +346,9 @@ def replace_framework(
         description=old.description,
     )
     swap_framework(year, new)
+    record_framework_change(
+        new=new, old_specs=old_specs, old_name=old.name, year=year, user=user, note=note
+    )
     return new
 
 
@@ -299,10 +363,12 @@ def nearest_earlier_year(year: AssessmentYear) -> AssessmentYear | None:
 
 
 @transaction.atomic
-def copy_previous_framework(*, roles: Roles, year: AssessmentYear) -> Framework:
+def copy_previous_framework(*, roles: Roles, year: AssessmentYear, user=None) -> Framework:
     """Replace a year's framework with a copy of the nearest earlier year's (same level)."""
     require_interior_admin(roles)
     year = _lock_for_new_framework(year)
+    old = year.framework
+    old_specs = specs_of(old)
     source = nearest_earlier_year(year)
     if source is None:
         raise ValidationError(
@@ -313,4 +379,9 @@ def copy_previous_framework(*, roles: Roles, year: AssessmentYear) -> Framework:
     base = re.sub(r" \(\d{4}\)$", "", source.framework.name)
     new = clone_framework(roles=roles, framework=source.framework, name=f"{base} ({year.year})")
     swap_framework(year, new)
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the installation's
+        note = _("Chép từ bộ chỉ số năm %(year)s") % {"year": source.year}
+    record_framework_change(
+        new=new, old_specs=old_specs, old_name=old.name, year=year, user=user, note=note
+    )
     return new

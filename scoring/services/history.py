@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from units.models import Unit
 from units.roles import Roles
 
+from .. import audit, calculations
 from ..models import (
     Adjustment,
     Assessment,
@@ -32,8 +33,16 @@ from ..models import (
 )
 from ..rules import ZERO
 from .common import require_interior_admin
-from .frameworks import NodeSpec, create_framework, spec_of, swap_framework
+from .frameworks import (
+    NodeSpec,
+    create_framework,
+    record_framework_change,
+    spec_of,
+    specs_of,
+    swap_framework,
+)
 from .results import AdjustmentRecord, LeafRecord, import_results
+from .years import set_year_settings
 
 BONUS_KIND = "other-bonus"
 DEDUCTION_KIND = "other-deduction"
@@ -50,6 +59,66 @@ class HistoricalResult:
     not_applicable: frozenset[str] = frozenset()
     bonus: Decimal = ZERO
     deductions: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class YearSettings:
+    """How a year ranks, as that year's regulation said: the tie policy, the caps on bonus and
+    deductions, and its bands (label, lower bound of the index), possibly none."""
+
+    tie_policy: str
+    bonus_max: Decimal
+    deduction_max: Decimal
+    bands: tuple[tuple[str, Decimal], ...] = ()
+
+    @classmethod
+    def of(cls, year: AssessmentYear) -> YearSettings:
+        return cls(
+            tie_policy=year.tie_policy,
+            bonus_max=year.bonus_max,
+            deduction_max=year.deduction_max,
+            bands=tuple((band.label, band.lower_bound) for band in year.bands.all()),
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's result as the app computes it from imported scores."""
+
+    total: calculations.UnitTotal
+    rank: int | None
+    band: str | None
+
+
+def standings(
+    leaves: Sequence[tuple[str, Decimal]],
+    results: Sequence[HistoricalResult],
+    year_settings: YearSettings,
+) -> dict[int, Standing]:
+    """Each unit's (by id) total, rank and band once ``results`` are in, under ``year_settings``:
+    the same engine the ranking page uses, over (leaf code, max points) pairs. Pure."""
+    totals = {
+        result.unit.pk: calculations.unit_total(
+            [
+                calculations.LeafInput(
+                    code, maximum, result.scores.get(code), code in result.not_applicable
+                )
+                for code, maximum in leaves
+            ],
+            bonus=result.bonus,
+            deductions=result.deductions,
+            bonus_max=year_settings.bonus_max,
+            deduction_max=year_settings.deduction_max,
+        )
+        for result in results
+    }
+    ranks = calculations.rank(
+        {pk: total.index for pk, total in totals.items()}, year_settings.tie_policy
+    )
+    return {
+        pk: Standing(total, ranks[pk], calculations.band_for(total.index, year_settings.bands))
+        for pk, total in totals.items()
+    }
 
 
 def flattened_nodes(nodes: Sequence[FrameworkNode]) -> list[NodeSpec]:
@@ -170,7 +239,7 @@ def year_units(year: AssessmentYear, unit_ids: Collection[int]) -> YearUnits:
     return YearUnits(kept=kept, leaving=leaving, refusal=refusal)
 
 
-def _flatten(*, roles: Roles, year: AssessmentYear) -> None:
+def _flatten(*, roles: Roles, year: AssessmentYear, user=None) -> None:
     """Point the year at a flattened copy of its framework; drop the old one if nothing else
     uses it. The year's leaf scores point at the old nodes, so they go first (the import
     replaces them anyway); field assignments follow their field's code, which is kept."""
@@ -189,7 +258,13 @@ def _flatten(*, roles: Roles, year: AssessmentYear) -> None:
         description=old.description,
     )
     LeafScore.objects.filter(assessment__year=year).delete()
+    old_specs, old_name = specs_of(old), old.name  # the swap may delete the old framework
     swap_framework(year, flat)
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Thay bằng các lĩnh vực chấm điểm trực tiếp (kết quả theo lĩnh vực)")
+    record_framework_change(
+        new=flat, old_specs=old_specs, old_name=old_name, year=year, user=user, note=note
+    )
 
 
 @transaction.atomic
@@ -199,15 +274,23 @@ def import_historical_year(
     year: AssessmentYear,
     results: Sequence[HistoricalResult],
     flatten: bool = False,
+    year_settings: YearSettings | None = None,
     user=None,
 ) -> AssessmentYear:
     """Fill a year being prepared with the published results of its units, then publish it.
+
+    ``year_settings`` (tie policy, caps, bands as that year's regulation said) replace the
+    year's own first, so the year is ranked as it was then.
 
     ``flatten`` first replaces the year's framework by its top-level nodes (results published
     per field). Units of the year missing from ``results`` leave the year; units in ``results``
     join it. Every leaf of every unit needs a score or N/A: a historical year is complete.
     Scores are written as round 1 (the final score), bonus and deductions as ledger entries of
-    the open kinds. All or nothing."""
+    the open kinds. All or nothing.
+
+    Logged: each unit's total, index and rank as imported (one line per unit), and a first
+    history record of every leaf naming the file (the origin's source), so that a later change
+    of a leaf shows only what changed, by whom."""
     require_interior_admin(roles)
     # Locked before its state is checked, so no step of the year slips in between.
     year = (
@@ -237,8 +320,21 @@ def import_historical_year(
     if tree := year.framework.tree_problems():
         raise ValidationError(tree)
 
+    if year_settings is not None:
+        # Before anything is ranked: the year ranks by its own regulation, not today's.
+        set_year_settings(
+            year=year,
+            roles=roles,
+            user=user,
+            version=year.version,
+            tie_policy=year_settings.tie_policy,
+            bonus_max=year_settings.bonus_max,
+            deduction_max=year_settings.deduction_max,
+            bands=year_settings.bands,
+        )
+        year.refresh_from_db()
     if flatten:
-        _flatten(roles=roles, year=year)
+        _flatten(roles=roles, year=year, user=user)
     leaf_codes = list(
         FrameworkNode.objects.filter(framework_id=year.framework_id)
         .exclude(rule="")
@@ -246,10 +342,16 @@ def import_historical_year(
         .values_list("code", flat=True)
     )
     Assessment.objects.filter(pk__in=[a.pk for a in leaving]).delete()
+    source = audit.current_origin().source
     with translation.override(settings.LANGUAGE_CODE):
         # Stored text, so in the installation's language, not the importing user's.
         reason = _("Nhập từ kết quả năm %(year)s") % {"year": year.year}
         na_reason = _("Không áp dụng (theo kết quả năm %(year)s)") % {"year": year.year}
+        baseline = (
+            _("Nhập kết quả năm %(year)s từ tệp %(file)s") % {"year": year.year, "file": source}
+            if source
+            else reason
+        )
     known = set(leaf_codes)
     problems = []
     for result in results:
@@ -293,11 +395,13 @@ def import_historical_year(
                 leaves=leaves,
                 adjustments=adjustments,
                 user=user,
+                baseline_reason=baseline,
             )
         except ValidationError as exc:
             problems += [f"{result.unit.name}: {m}" for m in exc.messages]
     if problems:
         raise ValidationError(problems)
+    _record_results(year, results, user=user)
 
     year.state = AssessmentYear.State.PUBLISHED
     # The province published these results before the app; the import date is not that date,
@@ -305,3 +409,35 @@ def import_historical_year(
     year.published_at = None
     year.save(update_fields=["state", "published_at"])
     return year
+
+
+def _record_results(year: AssessmentYear, results: Sequence[HistoricalResult], *, user) -> None:
+    """One line of the audit log per unit: its total, index, rank (and band) as imported."""
+    leaves = list(
+        FrameworkNode.objects.filter(framework_id=year.framework_id)
+        .exclude(rule="")
+        .values_list("code", "max_points")
+    )
+    ranked = standings(leaves, results, YearSettings.of(year))
+    events = []
+    for result in results:
+        standing = ranked[result.unit.pk]
+        imported = {
+            "points": standing.total.points,
+            "applicable_max": standing.total.applicable_max,
+            "index": standing.total.shown_index,
+            "rank": standing.rank,
+        }
+        if standing.band is not None:
+            imported["band"] = standing.band
+        events.append(
+            audit.event(
+                audit.Kind.RESULTS,
+                user=user,
+                year=year,
+                unit=result.unit,
+                target=result.unit.name,
+                changes=audit.diff({}, imported),
+            )
+        )
+    audit.save_events(events)

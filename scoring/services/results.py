@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from units.roles import Roles
 
@@ -133,10 +134,15 @@ def import_results(
     leaves: Sequence[LeafRecord],
     adjustments: Sequence[AdjustmentRecord] = (),
     user=None,
+    baseline_reason: str | None = None,
 ) -> None:
     """Replace a unit's leaf layers and ledger with the given ones (demo data, historical
     imports). All or nothing: every problem is collected, and if there is one nothing is
-    written. A published year is frozen and refused."""
+    written. A published year is frozen and refused.
+
+    With ``baseline_reason`` each leaf written gets its first history record, by ``user``
+    with that reason (where the values came from): without one, the first later change of a
+    leaf would show every value as new, entered by whoever made that change."""
     require_interior_admin(roles)
     # Locked so that a publication cannot slip in between the check and the writes.
     year = AssessmentYear.objects.select_for_update().get(pk=assessment.year_id)
@@ -177,5 +183,10 @@ def import_results(
         row.assessment = assessment
     for entry in entries:
         entry.assessment, entry.created_by = assessment, user
-    LeafScore.objects.bulk_create(rows)
+    if baseline_reason is None:
+        LeafScore.objects.bulk_create(rows)
+    else:
+        bulk_create_with_history(
+            rows, LeafScore, default_user=user, default_change_reason=baseline_reason
+        )
     Adjustment.objects.bulk_create(entries)

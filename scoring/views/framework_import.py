@@ -70,7 +70,7 @@ def framework_copy(request, year_id: int):
     year = access.get_year_for_admin(roles, year_id)
     source = nearest_earlier_year(year)
     try:
-        copy_previous_framework(roles=roles, year=year)
+        copy_previous_framework(roles=roles, year=year, user=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import audit
 from ..importers import Importer, ImportFailed, Problem, staging
 from ..importers.base import read_plan
 
@@ -68,6 +69,7 @@ def import_page(
             staging.discard(request, token)
             return redirect(page.back_url)
         content = staging.take(request, token, scope)
+        name = staging.name_of(request, token)
         if content is None:
             staging.discard(request, token)
             messages.error(request, _("Tệp đã hết hạn hoặc đã được nhập; hãy tải lên lại."))
@@ -75,7 +77,11 @@ def import_page(
         # Whatever happens now, this upload is spent: a refused one is fixed and uploaded again.
         staging.discard(request, token)
         try:
-            with transaction.atomic():
+            # Everything the import changes is logged as coming from this file.
+            with (
+                audit.origin(audit.Path.IMPORT, audit.file_source(name, content)),
+                transaction.atomic(),
+            ):
                 worker = importer()
                 done = worker.apply(read_plan(worker, content))
         except ImportFailed as exc:
@@ -89,7 +95,8 @@ def import_page(
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
-            content = form.cleaned_data["file"].read()
+            upload = form.cleaned_data["file"]
+            content = upload.read()
             try:
                 plan = read_plan(importer(), content)
             except ImportFailed as exc:
@@ -98,7 +105,7 @@ def import_page(
                 context["problems"] = [Problem(message=m) for m in _messages_of(exc)]
             else:
                 context["plan"] = plan
-                context["token"] = staging.stage(request, content, scope)
+                context["token"] = staging.stage(request, content, scope, upload.name)
     status = 422 if context["problems"] else 200
     return render(request, template_name, context, status=status)
 

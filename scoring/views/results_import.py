@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from units.roles import roles_of
 
 from .. import access
-from ..exporters import MatrixExporter
 from ..importers import results as results_importer
 from .exports import serve
 from .importing import ImportPage, import_page
@@ -19,10 +18,11 @@ YEAR = "years/<int:year_id>/"
 @require_GET
 @login_required
 def results_template(request, year_id: int):
-    """The score matrix of the year's units and framework, as the matrix export writes it: a
-    year being prepared has no scores yet, so its cells are empty."""
+    """The score matrix of the year's units and framework, as the matrix export writes it (a
+    year being prepared has no scores yet, so its cells are empty), and the year's ranking
+    settings on a sheet of their own."""
     year = access.get_year_for_admin(roles_of(request.user), year_id)
-    return serve(MatrixExporter(year=year))
+    return serve(results_importer.ResultsTemplate(year=year))
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,7 +39,9 @@ def results_import(request, year_id: int):
             "một nơi khác cũng nhập được), hoặc điểm từng lĩnh vực khi chỉ có điểm lĩnh vực được "
             "công bố; khi đó bộ chỉ số của năm được thay bằng các lĩnh vực chấm điểm trực tiếp, "
             "giữ nguyên mã, tên và điểm tối đa. Tổng điểm, chỉ số và hạng do phần mềm tính từ "
-            "điểm đã nhập, không lấy từ tệp. Sau khi nhập, kỳ đánh giá được công bố."
+            "điểm đã nhập, không lấy từ tệp, theo thiết lập xếp hạng ở trang “Thiết lập xếp hạng” "
+            "của tệp (cách xếp đồng hạng, điểm thưởng và điểm trừ tối đa, xếp loại của năm đó). "
+            "Sau khi nhập, kỳ đánh giá được công bố."
         ),
         back_url=reverse("year_state", args=[year.pk]),
         template_url=reverse("results_template", args=[year.pk]),

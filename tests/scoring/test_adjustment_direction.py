@@ -19,9 +19,7 @@ def test_a_flipped_kind_leaves_a_published_deduction_a_deduction(as_user, office
     assert entry is not None, "the demo's Vũ Quang 2022 has deductions"
     before = next(r for r in year_results(year_2022) if r.unit.code == "vu-quang").total.points
 
-    AdjustmentKind.objects.filter(pk=entry.kind_id).update(
-        direction=AdjustmentKind.Direction.BONUS
-    )
+    AdjustmentKind.objects.filter(pk=entry.kind_id).update(direction=AdjustmentKind.Direction.BONUS)
 
     after = next(r for r in year_results(year_2022) if r.unit.code == "vu-quang").total.points
     assert after == before

@@ -534,8 +534,9 @@ def test_reading_takes_the_same_queries_however_many_units_leave(
     # 1 the year with its framework and level; 2-4 what units entered already (leaf scores,
     # evidence, submitted assessments); 5 the framework's tree check; 6 the nodes; 7 the
     # level's units; 8 the year's assessments, each with whether it holds scores (10 of them
-    # leave the year when the file has 3 units: no query of their own).
-    with django_assert_num_queries(8):
+    # leave the year when the file has 3 units: no query of their own); 9 the year's bands
+    # (its current ranking settings, which the preview compares with the file's).
+    with django_assert_num_queries(9):
         plan = worker.read(content)
     assert f"{units} đơn vị" in plan.summary
 

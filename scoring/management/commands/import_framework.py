@@ -52,4 +52,4 @@ class Command(BaseCommand):
             importer = FrameworkImporter(
                 roles=SYSTEM_ADMIN, unit_level=unit_level, name=name.strip()
             )
-        run_import(self, importer, read_file(file), dry_run=dry_run)
+        run_import(self, importer, read_file(file), dry_run=dry_run, name=Path(file).name)

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from scoring.importers.results import ResultsImporter
@@ -33,4 +35,4 @@ class Command(BaseCommand):
                 "(state 'preparing', with its framework)."
             )
         importer = ResultsImporter(year=round_, roles=SYSTEM_ADMIN)
-        run_import(self, importer, read_file(file), dry_run=dry_run)
+        run_import(self, importer, read_file(file), dry_run=dry_run, name=Path(file).name)

@@ -1,46 +1,29 @@
-"""Results of a year before the app was used, read from a score matrix.
-
-The matrix is the very shape the matrix export writes (so a matrix exported from one
-installation imports into another), or people's own table of field points: one row per unit, a
-column per leaf headed by its code ("1.1.1"), or a column per top-level node ("1" … "10") where
-only field points were published; then the year's framework is flattened to its top-level
-nodes. Optional "Thưởng" and "Trừ" columns give bonus and deductions. Totals, index and rank
-columns are never used: the app computes the year's ranking from the imported scores. An
-optional "Điểm tối đa áp dụng" column must match the applicable maximum the app computes for
-the row: field points cannot say which leaves did not apply to a unit, and a unit whose
-published maximum was 99 would otherwise be indexed over 100 without a word.
-"""
+"""Reading a historical year's results: the score matrix (per leaf or per field), the file's
+own totals, index and rank (compared, never used), and the year's ranking settings."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.template.defaultfilters import floatformat
-from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from units.models import Unit
 from units.roles import Roles
 
-from .. import calculations, rules
-from ..models import Assessment, AssessmentYear, FrameworkNode
-from ..services.common import require_interior_admin
-from ..services.history import (
+from ... import calculations, rules
+from ...models import AssessmentYear, FrameworkNode
+from ...services.common import require_interior_admin
+from ...services.history import (
     HistoricalResult,
     flattened_nodes,
     historical_import_blockers,
     import_historical_year,
     year_units,
 )
-from .base import (
+from ..base import (
     NUMBER_EXPECTED,
-    Change,
-    ColumnSpec,
     Importer,
     ImportFailed,
     Plan,
@@ -55,47 +38,21 @@ from .base import (
     open_workbook,
     read_table,
 )
-from .units import UnitIndex
-
-MATRIX_SHEET = gettext_lazy("Ma trận điểm")
-NOT_APPLICABLE = gettext_lazy("KAD")
-# What people write for "not applicable" besides the export's own word.
-NOT_APPLICABLE_WORDS = {"kad", "n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
-SPECS = [
-    ColumnSpec("unit_code", gettext_lazy("Mã đơn vị"), required=False),
-    ColumnSpec("unit", gettext_lazy("Đơn vị")),
-    ColumnSpec("bonus", gettext_lazy("Thưởng"), required=False),
-    ColumnSpec("deductions", gettext_lazy("Trừ"), required=False),
-    # Read only to warn when the file's own total differs from the app's; never used.
-    ColumnSpec("file_total", gettext_lazy("Tổng điểm"), required=False),
-    # Checked against the app's: a unit's index is its points over this maximum.
-    ColumnSpec("file_max", gettext_lazy("Điểm tối đa áp dụng"), required=False),
-]
-# A header that looks like a criterion code ("1", "1.2", "1.9.9"): a score column, or a mistake.
-CODE_LIKE = re.compile(r"\d+(\.\d+)*")
-MAX_ADJUSTMENT = Decimal("999.99")
-
-
-@dataclass(frozen=True)
-class Target:
-    """A score column's leaf: in the year's framework, or in its flattened form."""
-
-    code: str
-    max_points: Decimal
-    step: Decimal | None
-    allows_na: bool
-
-
-@dataclass
-class ResultsPayload:
-    year_id: int
-    flatten: bool
-    results: list[HistoricalResult]
-
-
-def _step(rule: str, params) -> Decimal | None:
-    step = params.get("step") if rule == "manual" else None
-    return Decimal(step) if step else None
+from ..units import UnitIndex
+from .layout import (
+    CODE_LIKE,
+    MATRIX_SHEET,
+    MAX_ADJUSTMENT,
+    NOT_APPLICABLE,
+    NOT_APPLICABLE_WORDS,
+    SPECS,
+    Target,
+    cell_at,
+    leaf_inputs,
+    step_of,
+)
+from .plan import FILE_FIGURES, ResultsPayload, results_plan
+from .year_settings import SETTINGS_SHEET, read_settings
 
 
 class ResultsImporter(Importer):
@@ -125,28 +82,37 @@ class ResultsImporter(Importer):
         table = read_table(sheet, SPECS, problems) if sheet is not None else None
         if table is None:
             raise ImportFailed(problems)
-        header = next(
-            sheet.iter_rows(min_row=table.header_row, max_row=table.header_row, values_only=True)
-        )
-        layout = self._layout(year, table, [cell_text(v) for v in header], nodes, problems)
+        settings = read_settings(workbook, problems)
+        layout = self._layout(year, table, table.headers, nodes, problems)
         if layout is None:
             raise ImportFailed(problems)
         flatten, columns, targets = layout
-        results, file_totals = self._rows(year, table, columns, targets, flatten, problems)
+        results, figures = self._rows(year, table, columns, targets, flatten, problems)
         split = year_units(year, {result.unit.pk for result in results})
         if results and split.refusal:
             problems.append(Problem(message=split.refusal))
         if problems:
             raise ImportFailed(problems)
-        return self._plan(year, nodes, flatten, targets, results, file_totals, split)
+        return results_plan(
+            year=year,
+            leaf_count=sum(1 for node in nodes if node.is_leaf),
+            flatten=flatten,
+            targets=targets,
+            results=results,
+            figures=figures,
+            split=split,
+            settings=settings,
+        )
 
     def _sheet(self, workbook, problems: list[Problem]):
         wanted = {name[:31] for name in both_languages(MATRIX_SHEET)}
         for sheet in workbook.worksheets:
             if normalize(sheet.title) in wanted:
                 return sheet
-        if len(workbook.worksheets) == 1:
-            return workbook.worksheets[0]  # people's own file, whatever its sheet is called
+        settings = {name[:31] for name in both_languages(SETTINGS_SHEET)}
+        others = [s for s in workbook.worksheets if normalize(s.title) not in settings]
+        if len(others) == 1:
+            return others[0]  # people's own file, whatever its sheet is called
         return find_sheet(workbook, MATRIX_SHEET, problems)  # says which sheets there are
 
     def _layout(
@@ -196,14 +162,14 @@ class ResultsImporter(Importer):
             return None
         if per_leaf:
             targets = [
-                Target(n.code, n.max_points, _step(n.rule, n.rule_params), n.allows_na)
+                Target(n.code, n.max_points, step_of(n.rule, n.rule_params), n.allows_na)
                 for n in nodes
                 if n.is_leaf
             ]
             flatten = False
         else:
             targets = [
-                Target(s.code, s.max_points, _step(s.rule, s.params), s.allows_na)
+                Target(s.code, s.max_points, step_of(s.rule, s.params), s.allows_na)
                 for s in flattened_nodes(nodes)
             ]
             flatten = not all(node.is_leaf for node in tops)
@@ -264,11 +230,11 @@ class ResultsImporter(Importer):
         targets: list[Target],
         flatten: bool,
         problems: list[Problem],
-    ) -> tuple[list[HistoricalResult], dict[int, Decimal]]:
+    ) -> tuple[list[HistoricalResult], dict[int, dict[str, Decimal]]]:
         index = UnitIndex(list(Unit.objects.filter(level_id=year.unit_level_id)))
         level = year.unit_level.name
         results: list[HistoricalResult] = []
-        file_totals: dict[int, Decimal] = {}
+        figures: dict[int, dict[str, Decimal]] = {}
         seen: dict[int, int] = {}
         if not table.rows:
             problems.append(
@@ -299,7 +265,7 @@ class ResultsImporter(Importer):
                 if target.code not in columns:
                     continue
                 where = table.where(number, columns[target.code])
-                value = _cell(values, columns[target.code])
+                value = cell_at(values, columns[target.code])
                 try:
                     score = self._score(value, target)
                 except rules.DeclaredError as exc:
@@ -322,12 +288,14 @@ class ResultsImporter(Importer):
                     adjustments[key] = self._adjustment(table.value(values, key))
                 except rules.DeclaredError as exc:
                     problems.append(Problem(**table.where(number, key), message=str(exc.message)))
-            try:
-                file_total = cell_decimal(table.value(values, "file_total"))
-            except ValueError:
-                file_total = None  # never used; only compared
-            if file_total is not None:
-                file_totals[unit.pk] = file_total
+            figures[unit.pk] = {}
+            for key, _what, _close in FILE_FIGURES:
+                try:
+                    written = cell_decimal(table.value(values, key))
+                except ValueError:
+                    written = None  # never used; only compared
+                if written is not None:
+                    figures[unit.pk][key] = written
             results.append(
                 HistoricalResult(
                     unit=unit,
@@ -336,7 +304,7 @@ class ResultsImporter(Importer):
                     **adjustments,
                 )
             )
-        return results, file_totals
+        return results, figures
 
     def _unit(self, table, number, values, index: UnitIndex, level: str, problems) -> Unit | None:
         code = cell_text(table.value(values, "unit_code"))
@@ -406,7 +374,7 @@ class ResultsImporter(Importer):
             return
         if written is None:
             return
-        computed = calculations.unit_total(_leaf_inputs(targets, {}, not_applicable)).applicable_max
+        computed = calculations.unit_total(leaf_inputs(targets, {}, not_applicable)).applicable_max
         if abs(written - computed) < Decimal("0.005"):
             return
         message = _("điểm tối đa áp dụng trong tệp là %(file)s, phần mềm tính được %(app)s") % {
@@ -455,108 +423,6 @@ class ResultsImporter(Importer):
             )
         return rules.check_score(number, MAX_ADJUSTMENT)
 
-    def _plan(self, year, nodes, flatten, targets, results, file_totals, split) -> Plan:
-        totals = {
-            result.unit.pk: calculations.unit_total(
-                _leaf_inputs(targets, result.scores, result.not_applicable),
-                bonus=result.bonus,
-                deductions=result.deductions,
-                bonus_max=year.bonus_max,
-                deduction_max=year.deduction_max,
-            )
-            for result in results
-        }
-        ranks = calculations.rank(
-            {pk: total.index for pk, total in totals.items()}, year.tie_policy
-        )
-        leaving: list[Assessment] = split.leaving
-        changes = []
-        if flatten:
-            leaf_count = sum(1 for n in nodes if n.is_leaf)
-            changes.append(
-                Change(
-                    subject=year.framework.name,
-                    what=_("Bộ chỉ số của năm"),
-                    old=ngettext(
-                        "%(n)s tiêu chí thành phần", "%(n)s tiêu chí thành phần", leaf_count
-                    )
-                    % {"n": leaf_count},
-                    new=_("%(n)s lĩnh vực chấm điểm trực tiếp (giữ mã, tên, điểm tối đa)")
-                    % {"n": len(targets)},
-                )
-            )
-        count = len(results)
-        for result in sorted(results, key=lambda r: (ranks[r.unit.pk] or count + 1, r.unit.name)):
-            unit, total = result.unit, totals[result.unit.pk]
-            if unit.pk not in split.kept:
-                changes.append(Change(unit.name, _("Bản đánh giá"), "", _("thêm vào kỳ đánh giá")))
-            changes.append(
-                Change(
-                    subject=unit.name,
-                    what=_("Tổng điểm, chỉ số, hạng (phần mềm tính)"),
-                    old="",
-                    new=_("%(points)s / %(max)s điểm, chỉ số %(index)s, hạng %(rank)s/%(n)s")
-                    % {
-                        "points": _number(total.points),
-                        "max": _number(total.applicable_max),
-                        "index": _number(total.shown_index),
-                        "rank": ranks[unit.pk] or "—",
-                        "n": count,
-                    },
-                )
-            )
-            written = file_totals.get(unit.pk)
-            if written is not None and abs(written - total.points) >= Decimal("0.005"):
-                changes.append(
-                    Change(
-                        subject=unit.name,
-                        what=_("Tổng điểm ghi trong tệp (không dùng)"),
-                        old=_number(written),
-                        new=_number(total.points),
-                    )
-                )
-        for assessment in leaving:
-            changes.append(
-                Change(
-                    assessment.unit.name,
-                    _("Bản đánh giá"),
-                    _("có trong kỳ đánh giá"),
-                    _("bỏ khỏi kỳ đánh giá (không có trong tệp)"),
-                )
-            )
-        changes.append(
-            Change(
-                str(year),
-                _("Trạng thái"),
-                year.get_state_display(),
-                AssessmentYear.State.PUBLISHED.label,
-            )
-        )
-        shape = (
-            _(
-                "theo lĩnh vực (%(n)s cột); bộ chỉ số của năm sẽ được thay bằng các lĩnh vực "
-                "chấm điểm trực tiếp"
-            )
-            if flatten
-            else _("theo từng tiêu chí thành phần (%(n)s cột)")
-        ) % {"n": len(targets)}
-        summary = _(
-            "%(units)s đơn vị, điểm %(shape)s; kỳ đánh giá sẽ được công bố, tổng điểm và hạng do "
-            "phần mềm tính từ điểm đã nhập."
-        ) % {"units": count, "shape": shape}
-        if leaving:
-            summary += " " + _(
-                "%(n)s đơn vị không có trong tệp sẽ bị bỏ khỏi kỳ đánh giá: %(units)s."
-            ) % {
-                "n": len(leaving),
-                "units": ", ".join(a.unit.name for a in leaving),
-            }
-        return Plan(
-            summary=summary,
-            changes=changes,
-            payload=ResultsPayload(year_id=year.pk, flatten=flatten, results=results),
-        )
-
     # --- apply ----------------------------------------------------------------------------
 
     def apply(self, plan: Plan) -> str:
@@ -566,64 +432,10 @@ class ResultsImporter(Importer):
             year=AssessmentYear.objects.get(pk=payload.year_id),
             results=payload.results,
             flatten=payload.flatten,
+            year_settings=payload.settings,
             user=self.user,
         )
         return _(
             "Đã nhập kết quả năm %(year)s của %(n)s đơn vị và công bố kỳ đánh giá; tổng điểm và "
             "hạng do phần mềm tính."
         ) % {"year": year.year, "n": len(payload.results)}
-
-
-def _leaf_inputs(
-    targets: list[Target], scores: dict[str, Decimal], not_applicable: Collection[str]
-) -> list[calculations.LeafInput]:
-    return [
-        calculations.LeafInput(t.code, t.max_points, scores.get(t.code), t.code in not_applicable)
-        for t in targets
-    ]
-
-
-def _cell(values: tuple, index: int) -> Any:
-    return values[index] if index < len(values) else None
-
-
-def _number(value: Decimal | None) -> str:
-    return "—" if value is None else formats.number_format(value, 2)
-
-
-def columns_help() -> list[tuple[str, str]]:
-    """What each column of the template takes, for the import page."""
-    return [
-        (
-            _("Mã đơn vị"),
-            _("Mã đơn vị trong phần mềm; không bắt buộc (không có thì khớp theo tên)."),
-        ),
-        (_("Đơn vị"), _("Tên đơn vị; không phân biệt chữ hoa, chữ thường.")),
-        (
-            "1.1.1, 1.1.2, …",
-            _(
-                "Điểm từng tiêu chí thành phần, mọi tiêu chí kể cả điều tra xã hội học; "
-                "“KAD” nếu tiêu chí không áp dụng với đơn vị. Không được để trống."
-            ),
-        ),
-        (
-            "1, 2, …",
-            _("Hoặc, thay cho các cột trên: điểm từng lĩnh vực (kể cả khối điều tra xã hội học)."),
-        ),
-        (_("Thưởng"), _("Điểm thưởng, số dương; không bắt buộc.")),
-        (_("Trừ"), _("Điểm trừ, số dương; không bắt buộc.")),
-        (
-            _("Điểm tối đa áp dụng"),
-            _(
-                "Không bắt buộc. Nếu có, phải bằng điểm tối đa trừ điểm các tiêu chí không áp "
-                "dụng (phần mềm kiểm tra, không dùng để tính)."
-            ),
-        ),
-        (
-            _("Các cột khác"),
-            _(
-                "Cộng từng lĩnh vực, tổng điểm, chỉ số, hạng và trang “Tiêu chí”: không dùng, "
-                "phần mềm tự tính."
-            ),
-        ),
-    ]
