@@ -6,6 +6,10 @@ column per survey leaf headed by the leaf's code. A blank cell leaves the stored
 a file with one column, or a few units, changes only what it holds. Clearing a score is done on
 the survey page. Other columns with a text header (notes, a total) are ignored; a header that
 looks like a criterion code but is not a survey leaf is refused.
+
+The template keeps, in a hidden column, each row's scores and their versions as downloaded: a
+cell left as downloaded is not written, and a cell changed in the file that someone changed in
+the app since the download is refused, as on the survey page (the same ``save_survey``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import io
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.template.defaultfilters import floatformat
 from django.utils import formats
@@ -30,8 +34,10 @@ from units.roles import Roles
 
 from .. import rules
 from ..exporters.base import XLSX, ExportFile, put
-from ..models import Assessment, AssessmentYear, FrameworkNode, LeafScore
-from ..services import appraisable_fields, save_survey
+from ..models import AssessmentYear, FrameworkNode
+from ..selectors import SurveyGrid, survey_grid
+from ..services import ConflictError, appraisable_fields, save_survey
+from ..services.interior import SurveyScore
 from .base import (
     NUMBER_EXPECTED,
     Change,
@@ -85,36 +91,22 @@ COLUMNS_HELP = [
 ]
 
 
+class Located(NamedTuple):
+    """A cell of the file: its sheet, row and column, its unit's name and its leaf's code."""
+
+    where: dict[str, Any]
+    unit: str
+    code: str
+
+
 def marker_of(year: AssessmentYear) -> str:
     return f"survey:{year.pk}"
 
 
-def survey_leaves(year: AssessmentYear) -> list[FrameworkNode]:
-    return list(
-        FrameworkNode.objects.filter(framework_id=year.framework_id, rule="survey").order_by(
-            "sort_key"
-        )
-    )
-
-
-def _assessments(year: AssessmentYear) -> list[Assessment]:
-    return list(Assessment.objects.filter(year=year).select_related("unit").order_by("unit__name"))
-
-
-def _stored(year: AssessmentYear) -> dict[tuple[int, int], Decimal | None]:
-    return {
-        (assessment_id, node_id): score
-        for assessment_id, node_id, score in LeafScore.objects.filter(
-            assessment__year=year, node__rule="survey"
-        ).values_list("assessment_id", "node_id", "r1_score")
-    }
-
-
 def survey_template(year: AssessmentYear) -> ExportFile:
     """Every assessed unit of the year with its current survey scores: 3 queries."""
-    leaves = survey_leaves(year)
-    assessments = _assessments(year)
-    stored = _stored(year)
+    grid = survey_grid(year)
+    leaves, assessments = grid.leaves, grid.assessments
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(SHEET)[:31]
@@ -166,10 +158,10 @@ def survey_template(year: AssessmentYear) -> ExportFile:
     for number, assessment in enumerate(assessments, start=header + 1):
         put(sheet, number, 1, assessment.unit.code, fill=GREY)
         put(sheet, number, 2, assessment.unit.name, fill=GREY)
-        row_scores = {leaf.code: stored.get((assessment.id, leaf.id)) for leaf in leaves}
+        row_cells = {leaf.code: grid.cell(assessment.id, leaf.id) for leaf in leaves}
         for offset, leaf in enumerate(leaves):
-            put(sheet, number, 3 + offset, row_scores[leaf.code], number_format="0.00")
-        put(sheet, number, hidden, _downloaded_text(row_scores))
+            put(sheet, number, 3 + offset, row_cells[leaf.code].score, number_format="0.00")
+        put(sheet, number, hidden, _downloaded_text(row_cells))
     sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -177,19 +169,45 @@ def survey_template(year: AssessmentYear) -> ExportFile:
     return ExportFile(filename, XLSX, buffer.getvalue())
 
 
-def _downloaded_text(scores: dict[str, Decimal | None]) -> str:
-    return json.dumps({code: None if v is None else str(v) for code, v in scores.items()})
+def _downloaded_text(cells) -> str:
+    """{leaf code: [score, version]}: what the row held when downloaded."""
+    return json.dumps(
+        {
+            code: [None if cell.score is None else str(cell.score), cell.version]
+            for code, cell in cells.items()
+        }
+    )
 
 
-def _downloaded(text: Any) -> dict[str, Decimal | None] | None:
-    """The row's scores as downloaded; ``None`` when the file has none (a sheet made by hand),
-    ``ValueError`` when the cell was edited."""
+def _downloaded(text: Any) -> dict[str, tuple[Decimal | None, int | None]] | None:
+    """The row's scores and versions as downloaded; ``None`` when the file has none (a sheet
+    made by hand), ``ValueError`` when the cell was edited. A template of an earlier release
+    kept the scores only: their version is ``None``."""
     if is_blank(text):
         return None
     raw = json.loads(str(text))
     if not isinstance(raw, dict):
         raise ValueError(text)
-    return {str(code): None if v is None else Decimal(str(v)) for code, v in raw.items()}
+    result = {}
+    for code, value in raw.items():
+        version = None
+        if isinstance(value, list):
+            if len(value) != 2 or isinstance(value[1], bool) or not isinstance(value[1], int):
+                raise ValueError(text)
+            value, version = value
+        result[str(code)] = (None if value is None else Decimal(str(value)), version)
+    return result
+
+
+def _changed_since(code: str, unit: str, now: Decimal | None) -> str:
+    return _(
+        "Điểm %(code)s của %(unit)s đã được sửa trên phần mềm sau khi bạn tải mẫu (nay là "
+        "%(now)s); hãy tải mẫu mới rồi nhập lại."
+    ) % {
+        "code": code,
+        "unit": unit,
+        "now": formats.number_format(now, 2) if now is not None else "—",
+    }
 
 
 class SurveyImporter(Importer):
@@ -218,14 +236,14 @@ class SurveyImporter(Importer):
         table = read_table(sheet, SPECS, problems) if sheet is not None else None
         if table is None:
             raise ImportFailed(problems)
-        leaves = {leaf.code: leaf for leaf in survey_leaves(self.year)}
+        grid: SurveyGrid = survey_grid(self.year)
+        leaves = {leaf.code: leaf for leaf in grid.leaves}
         columns = self._leaf_columns(table, leaves, problems)
-        assessments = _assessments(self.year)
-        of_unit = {a.unit_id: a for a in assessments}
-        units = UnitIndex([a.unit for a in assessments])
-        stored = _stored(self.year)
+        of_unit = {a.unit_id: a for a in grid.assessments}
+        units = UnitIndex([a.unit for a in grid.assessments])
         seen: dict[int, int] = {}
-        scores: dict[tuple[int, int], Decimal] = {}
+        # Each cell to write, and how to name it if it is refused at apply.
+        scores: list[tuple[SurveyScore, Located]] = []
         changes: list[Change] = []
         changed_columns: set[int] = set()
         kept = 0
@@ -300,34 +318,31 @@ class SurveyImporter(Importer):
                     )
                     problems.append(Problem(**table.where(number, index), message=str(message)))
                     continue
-                old = stored.get((assessment.id, leaf.id))
+                stored = grid.cell(assessment.id, leaf.id)
+                old, version = stored.score, stored.version
                 if old == score:
                     continue
                 if downloaded is not None and leaf.code in downloaded:
-                    was = downloaded[leaf.code]
+                    was, shown = downloaded[leaf.code]
                     if score == was:  # left alone in the file, changed in the app: kept
                         kept += 1
                         continue
-                    if old != was:  # changed in both: the user must see the app's value
+                    # Changed in both: the user must see the app's value. A template of an
+                    # earlier release says the score only: compared by value.
+                    if (old != was) if shown is None else (version != shown):
                         problems.append(
                             Problem(
                                 **table.where(number, index),
-                                message=_(
-                                    "Điểm %(code)s của %(unit)s đã được sửa trên phần mềm sau "
-                                    "khi bạn tải mẫu (nay là %(now)s); hãy tải mẫu mới rồi "
-                                    "nhập lại."
-                                )
-                                % {
-                                    "code": leaf.code,
-                                    "unit": assessment.unit.name,
-                                    "now": formats.number_format(old, 2)
-                                    if old is not None
-                                    else "—",
-                                },
+                                message=_changed_since(leaf.code, assessment.unit.name, old),
                             )
                         )
                         continue
-                scores[(assessment.id, leaf.id)] = score
+                scores.append(
+                    (
+                        SurveyScore(assessment.id, leaf.id, version=version, score=score),
+                        Located(table.where(number, index), assessment.unit.name, leaf.code),
+                    )
+                )
                 changed_columns.add(index)
                 changes.append(
                     Change(
@@ -352,7 +367,22 @@ class SurveyImporter(Importer):
         return Plan(summary=summary, changes=changes, payload=scores)
 
     def apply(self, plan: Plan) -> str:
-        changed = save_survey(year=self.year, roles=self.roles, user=self.user, scores=plan.payload)
+        where = {(cell.assessment_id, cell.node_id): at for cell, at in plan.payload}
+        try:
+            changed = save_survey(
+                year=self.year,
+                roles=self.roles,
+                user=self.user,
+                scores=[cell for cell, _at in plan.payload],
+            )
+        except ConflictError as exc:
+            # Saved in the app between the file's reading and its writing: nothing written.
+            problems = []
+            for conflict in exc.conflicts:
+                at, theirs = where[conflict.key], conflict.theirs
+                now = theirs.r1_score if theirs is not None else None
+                problems.append(Problem(**at.where, message=_changed_since(at.code, at.unit, now)))
+            raise ImportFailed(problems) from exc
         return _("Đã nhập %(n)s điểm điều tra xã hội học từ tệp Excel.") % {"n": changed}
 
     def _leaf_columns(self, table, leaves: dict[str, FrameworkNode], problems) -> dict[int, Any]:

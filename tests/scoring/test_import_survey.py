@@ -2,6 +2,7 @@
 every bad workbook with its sheet/row/column problem, access and the year's state."""
 
 import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -11,8 +12,9 @@ from openpyxl import Workbook, load_workbook
 
 from scoring.importers import ImportFailed
 from scoring.importers.survey import SurveyImporter
-from scoring.models import Assessment, FieldAssignment, FrameworkNode, LeafScore
+from scoring.models import Assessment, AuditEvent, FieldAssignment, FrameworkNode, LeafScore
 from scoring.services import save_survey
+from scoring.services.interior import SurveyScore
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
@@ -451,8 +453,12 @@ def test_survey_page_buttons(as_user, interior_admin, year_2023, year_2024):
 def save_in_the_app(user, year, unit, code, value):
     assessment = Assessment.objects.get(year=year, unit__code=unit)
     node = FrameworkNode.objects.get(framework_id=year.framework_id, code=code)
+    version = LeafScore.objects.get(assessment=assessment, node=node).appraisal_version
     save_survey(
-        year=year, roles=roles_of(user), user=user, scores={(assessment.id, node.id): value}
+        year=year,
+        roles=roles_of(user),
+        user=user,
+        scores=[SurveyScore(assessment.id, node.id, version=version, score=value)],
     )
 
 
@@ -491,3 +497,68 @@ def test_a_tampered_downloaded_cell_is_refused(as_user, interior_admin, year_202
     response = upload(client, year_2023, sheet.bytes())
     assert response.status_code == 422
     assert problems_of(response)[0][3] == "Ô này đã bị sửa; hãy tải mẫu mới."
+
+
+def test_a_score_changed_and_changed_back_in_the_app_is_still_refused(
+    as_user, interior_admin, year_2023
+):
+    """Saved twice in the app since the download (back to the score downloaded): the version
+    says someone changed it, so a change in the file is refused like on the survey page."""
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    save_in_the_app(interior_admin, year_2023, VQ, "10.1", Decimal("5"))
+    save_in_the_app(interior_admin, year_2023, VQ, "10.1", Decimal("9.68"))
+    sheet.set(VQ, "10.1", 6)
+    response = upload(client, year_2023, sheet.bytes())
+    assert response.status_code == 422
+    [(_sheet, row, column, message)] = problems_of(response)
+    assert (row, column) == (sheet.rows[VQ], "C (10.1)")
+    assert "đã được sửa trên phần mềm sau khi bạn tải mẫu (nay là 9,68)" in message
+    assert score(year_2023, VQ, "10.1") == Decimal("9.68")
+
+
+def test_a_conflict_between_reading_and_writing_is_a_problem_and_nothing_is_written(
+    as_user, interior_admin, year_2023
+):
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    sheet.set(VQ, "10.1", 6)
+    sheet.set(HL, "10.2", 7)
+    importer = SurveyImporter(year=year_2023, roles=roles_of(interior_admin), user=interior_admin)
+    plan = importer.read(sheet.bytes())
+    assert len(plan.changes) == 2
+    save_in_the_app(interior_admin, year_2023, VQ, "10.1", Decimal("5"))  # meanwhile
+    before = survey_layer(year_2023)
+    with pytest.raises(ImportFailed) as refused:
+        importer.apply(plan)
+    [problem] = refused.value.problems
+    assert (problem.sheet, problem.row, problem.column) == (SHEET, sheet.rows[VQ], "C (10.1)")
+    assert problem.message == (
+        "Điểm 10.1 của Huyện Vũ Quang đã được sửa trên phần mềm sau khi bạn tải mẫu (nay là "
+        "5,00); hãy tải mẫu mới rồi nhập lại."
+    )
+    assert survey_layer(year_2023) == before  # Hồng Lĩnh's 10.2 not written either
+
+
+def test_the_import_is_logged_per_cell(as_user, interior_admin, year_2023):
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    old = score(year_2023, HL, "10.2")
+    sheet.set(HL, "10.2", 7)
+    apply(client, year_2023, upload(client, year_2023, sheet.bytes()))
+    [line] = AuditEvent.objects.filter(kind=AuditEvent.Kind.SURVEY, year=year_2023)
+    assert (line.actor, line.target) == (interior_admin, "Thị xã Hồng Lĩnh · 10.2")
+    assert line.changes == {"r1_score": [format(old, "f"), "7"]}
+
+
+def test_a_template_of_an_earlier_release_is_still_read(as_user, interior_admin, year_2023):
+    """Its hidden column kept the scores without their versions: compared by value."""
+    client = as_user(interior_admin)
+    sheet = download(client, year_2023)
+    hidden = sheet.cell(VQ, "Giá trị khi tải")
+    downloaded = json.loads(hidden.value)
+    hidden.value = json.dumps({code: value for code, (value, _v) in downloaded.items()})
+    save_in_the_app(interior_admin, year_2023, HL, "10.1", Decimal("5"))
+    sheet.set(VQ, "10.1", 6)
+    apply(client, year_2023, upload(client, year_2023, sheet.bytes()))
+    assert score(year_2023, VQ, "10.1") == Decimal("6")
