@@ -6,14 +6,27 @@ year, another unit's assessment), so nothing leaks through a 403.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from units.models import UnitLevel
 from units.roles import Roles
 
-from .models import Assessment, AssessmentYear, Evidence, EvidenceLink, FrameworkNode
+from .models import (
+    Adjustment,
+    Assessment,
+    AssessmentYear,
+    Evidence,
+    EvidenceLink,
+    FieldAssignment,
+    FrameworkNode,
+    LeafScore,
+)
+from .selectors.entry import explanation_open, is_open, window_open
 
 
 def _assessment(year_id: int, unit_code: str) -> Assessment:
@@ -95,10 +108,48 @@ def get_evidence_for_entry(assessment: Assessment, evidence_id: int) -> Evidence
 
 def get_link_for_entry(assessment: Assessment, link_id: int) -> EvidenceLink:
     return get_object_or_404(
-        EvidenceLink.objects.select_related("evidence", "leaf"),
+        EvidenceLink.objects.select_related("evidence", "leaf__node"),
         pk=link_id,
         leaf__assessment=assessment,
     )
+
+
+def can_edit_entry(roles: Roles, assessment: Assessment) -> bool:
+    """The unit's own staff, while its entry is open (window open, nothing submitted)."""
+    return assessment.unit_id in roles.unit_ids and is_open(assessment)
+
+
+def is_leader_of(roles: Roles, assessment: Assessment) -> bool:
+    """The unit's leader: the one who submits and withdraws its self-assessment."""
+    return assessment.unit_id in roles.leader_of
+
+
+def can_withdraw(roles: Roles, assessment: Assessment) -> bool:
+    """The leader may take a submission back while the self-assessment window is open."""
+    return (
+        is_leader_of(roles, assessment)
+        and assessment.status == Assessment.Status.SUBMITTED
+        and window_open(assessment)
+    )
+
+
+# The flags and round-1 scores reach the unit from the explanation round on; before it they
+# are the appraisers' working figures.
+FLAGS_SHOWN_FROM = (
+    AssessmentYear.State.EXPLANATION,
+    AssessmentYear.State.FINAL_APPRAISAL,
+    AssessmentYear.State.PUBLISHED,
+)
+
+
+def can_see_flags(roles: Roles, year: AssessmentYear) -> bool:
+    """Which leaves the appraisal asked the unit to explain (with their round-1 score)."""
+    return year.state in FLAGS_SHOWN_FROM or roles.is_interior_staff
+
+
+def can_edit_explanation(roles: Roles, assessment: Assessment) -> bool:
+    """The unit's staff (officers and leader) answer while the round is open."""
+    return assessment.unit_id in roles.unit_ids and explanation_open(assessment)
 
 
 def get_assessment_for_appraisal(roles: Roles, year_id: int, unit_code: str) -> Assessment:
@@ -143,6 +194,29 @@ def can_edit_ledger(roles: Roles, year: AssessmentYear) -> bool:
     return roles.is_interior_admin and year.in_appraisal
 
 
+def get_assessment_for_ledger(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """A unit's ledger: read by the whole Interior Department, unknown to anyone else."""
+    return get_assessment_for_appraisal(roles, year_id, unit_code)
+
+
+def get_rw_assessment_for_ledger(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """As ``get_assessment_for_ledger``, for a change: appraisers read it, only admins write
+    (403). Outside the appraisal the service refuses with a message the page shows."""
+    assessment = get_assessment_for_ledger(roles, year_id, unit_code)
+    if not roles.is_interior_admin:
+        raise PermissionDenied
+    return assessment
+
+
+def get_ledger_entry(assessment: Assessment, entry_id: int) -> Adjustment:
+    """An entry of this unit's ledger; one of another unit's is not found here."""
+    entry = get_object_or_404(
+        Adjustment.objects.select_related("kind"), pk=entry_id, assessment=assessment
+    )
+    entry.assessment = assessment  # as loaded, with its year and unit: no query for them
+    return entry
+
+
 def can_see_year_log(roles: Roles) -> bool:
     """A year's audit log: the Interior Department (appraisers and admins)."""
     return roles.is_interior_staff
@@ -158,3 +232,62 @@ def require_accounts_admin(roles: Roles) -> None:
     """The accounts pages: the Interior Department's admins; for anyone else they do not exist."""
     if not roles.is_interior_admin:
         raise Http404
+
+
+# --- which leaves an appraiser may edit ------------------------------------------------------
+
+APPRAISAL_ROUNDS = {AssessmentYear.State.APPRAISAL: 1, AssessmentYear.State.FINAL_APPRAISAL: 2}
+
+
+def appraisal_round(year: AssessmentYear) -> int | None:
+    """The round the year is in (1 or 2), or ``None`` outside the appraisal rounds."""
+    return APPRAISAL_ROUNDS.get(year.state)
+
+
+def appraisable_fields(*, year: AssessmentYear, roles: Roles, user) -> set[int] | None:
+    """Ids of the fields this person appraises in a year; ``None`` means every field (the
+    Interior Department's admins)."""
+    if roles.is_interior_admin:
+        return None
+    if not roles.is_appraiser:
+        return set()
+    return set(
+        FieldAssignment.objects.filter(year=year, appraiser=user).values_list("field_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class AppraisalScope:
+    """What one person may appraise in a year now: the page and the service ask the same."""
+
+    round_no: int | None  # None: the year is in no appraisal round
+    fields: frozenset[int] | None  # ids of their fields; None: every field
+    correcting: bool  # a published year reopened: round 2 may re-score any leaf
+
+    def may_edit_field(self, field_id: int) -> bool:
+        return self.round_no is not None and (self.fields is None or field_id in self.fields)
+
+    def why_not_leaf(self, node: FrameworkNode, row: LeafScore | None) -> str | None:
+        """Why a leaf is not appraised in this round, whoever asks; ``None`` when it is."""
+        if node.filled_by != FrameworkNode.FilledBy.UNIT:
+            return _("Điểm điều tra xã hội học nhập ở bảng điều tra.")
+        if row is not None and row.not_applicable:
+            return _("Đơn vị đã đánh dấu không áp dụng.")
+        if self.round_no == 2 and not self.correcting and not (row is not None and row.flagged):
+            return _("Chỉ thẩm định lại tiêu chí đã yêu cầu giải trình.")
+        return None
+
+
+def appraisal_scope(roles: Roles, year: AssessmentYear, user) -> AppraisalScope:
+    """The leaves this person may appraise: their assigned fields (every field for an admin),
+    in the round the year is in; in round 2 only the flagged leaves unless the year was
+    reopened for a correction; never the survey (its own grid) nor a leaf the unit declared
+    not applicable (``why_not_leaf``). At most 2 queries."""
+    round_no = appraisal_round(year)
+    if roles.is_interior_admin or roles.is_appraiser:
+        allowed = appraisable_fields(year=year, roles=roles, user=user)
+        fields = None if allowed is None else frozenset(allowed)
+    else:
+        fields = frozenset()
+    correcting = round_no == 2 and year.reopenings.exists()
+    return AppraisalScope(round_no=round_no, fields=fields, correcting=correcting)

@@ -10,6 +10,7 @@ from .. import rules
 from ..models import FrameworkNode
 from ..services.appraisal import AppraisalEntry, round_values
 from .fields import FigureField
+from .text import long_text
 
 
 class AppraisalForm(forms.Form):
@@ -17,14 +18,10 @@ class AppraisalForm(forms.Form):
     can also ask the unit to explain the leaf."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-    comment = forms.CharField(
-        label=_("Nhận xét"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = long_text(label=_("Nhận xét"), required=False)
 
-    def __init__(
-        self, *args, node: FrameworkNode, row, round_no: int, reasons, correcting=False, **kwargs
-    ):
-        self.node, self.row, self.round_no, self.correcting = node, row, round_no, correcting
+    def __init__(self, *args, node: FrameworkNode, row, round_no: int, reasons, **kwargs):
+        self.node, self.row, self.round_no = node, row, round_no
         self.reasons = {reason.code: reason for reason in reasons}
         by_label = {reason.label: reason.code for reason in reasons}
         prefix = "r1" if round_no == 1 else "r2"
@@ -72,9 +69,7 @@ class AppraisalForm(forms.Form):
             flagged=bool(data.get("flagged")),
         )
         try:
-            round_values(
-                self.node, self.row, entry, self.round_no, self.reasons, correcting=self.correcting
-            )
+            round_values(self.node, entry, self.round_no, self.reasons)
         except rules.DeclaredError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
             return data

@@ -11,9 +11,10 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from .. import rules, uploads, workflow
-from ..models import Evidence, FrameworkNode
+from ..models import Evidence, EvidenceLink, FrameworkNode
 from ..services.self_assessment import LeafEntry
 from .fields import FigureField, _from_json, _to_json, input_field
+from .text import LONG_TEXT, bounded, column_length, long_text
 
 
 class LeafForm(forms.Form):
@@ -25,9 +26,7 @@ class LeafForm(forms.Form):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-    explanation = forms.CharField(
-        label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    explanation = long_text(label=_("Thuyết minh"), required=False)
 
     def __init__(self, *args, node: FrameworkNode, shown=None, **kwargs):
         self.node = node
@@ -53,8 +52,8 @@ class LeafForm(forms.Form):
             self.fields["not_applicable"] = forms.BooleanField(
                 label=_("Không áp dụng"), required=False
             )
-            self.fields["na_reason"] = forms.CharField(
-                label=_("Lý do không áp dụng"), required=False
+            self.fields["na_reason"] = bounded(
+                LONG_TEXT, label=_("Lý do không áp dụng"), required=False
             )
         self.order_fields([f"d_{s.name}" for s in self.rule.inputs] + ["score"])
         self.entry: LeafEntry | None = None
@@ -126,14 +125,16 @@ class EvidenceForm(forms.Form):
     existing = forms.TypedChoiceField(
         label=_("hoặc tài liệu đã tải lên"), required=False, coerce=int, empty_value=None
     )
-    document_number = forms.CharField(
-        label=_("Số, ký hiệu văn bản"), required=False, max_length=100
+    document_number = bounded(
+        column_length(Evidence, "document_number"), label=_("Số, ký hiệu văn bản"), required=False
     )
     document_date = forms.DateField(
         label=_("Ngày văn bản"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    reference = forms.CharField(
-        label=_("Mục, trang chứng minh tiêu chí"), required=False, max_length=200
+    reference = bounded(
+        column_length(EvidenceLink, "reference"),
+        label=_("Mục, trang chứng minh tiêu chí"),
+        required=False,
     )
 
     def __init__(self, *args, library: list[Evidence], **kwargs):
@@ -200,8 +201,16 @@ class SubmitForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    """The unit's answer to one flagged leaf in the explanation round."""
+    """The unit's answer to one flagged leaf in the explanation round, with the version of the
+    leaf the page showed (an answer over someone else's newer one is refused)."""
 
-    answer = forms.CharField(
-        label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    answer = long_text(rows=3, label=_("Giải trình"), required=False)
+    conflict = None  # after a refused save: the other person's version of the leaf
+
+    def __init__(self, *args, shown=None, **kwargs):
+        if shown is not None:
+            kwargs.setdefault(
+                "initial", {"version": shown.version, "answer": shown.explanation_answer}
+            )
+        super().__init__(*args, **kwargs)

@@ -16,6 +16,9 @@ YES_NO = [("", _("Chưa trả lời")), ("1", _("Có")), ("0", _("Không"))]
 THOUSANDS_DOT = re.compile(r"\d\.\d{3}(?!\d)")
 
 
+MAX_DIGITS = 15
+
+
 class DigitsField(forms.CharField):
     """A count typed with digits only. Django's IntegerField reads "1.000" as 1, where a
     Vietnamese reader means one thousand: refused instead of guessed."""
@@ -30,6 +33,9 @@ class DigitsField(forms.CharField):
             raise forms.ValidationError(
                 _("Nhập một số nguyên, chỉ gồm chữ số (không dấu chấm, phẩy).")
             )
+        # Python refuses to read past 4,300 digits; no count of a unit comes near 15.
+        if len(value) > MAX_DIGITS:
+            raise forms.ValidationError(_("Số quá lớn: tối đa %(n)s chữ số.") % {"n": MAX_DIGITS})
         return int(value)
 
 

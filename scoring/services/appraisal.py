@@ -12,24 +12,13 @@ from django.utils.translation import gettext as _
 
 from units.roles import Roles
 
-from .. import audit, rules, workflow
-from ..models import AppraisalReason, Assessment, FieldAssignment, FrameworkNode, LeafScore
+from .. import access, audit, rules, workflow
+from ..models import AppraisalReason, Assessment, FrameworkNode, LeafScore
 from .common import leaf_audit, lock_assessment
 from .concurrency import Edit, save_versioned
 
-ROUND_STATE = {1: "appraisal", 2: "final_appraisal"}
-
-
-def appraisable_fields(*, year, roles: Roles, user) -> set[int] | None:
-    """Ids of the fields this person appraises in a year; ``None`` means every field (the
-    Interior Department's admins)."""
-    if roles.is_interior_admin:
-        return None
-    if not roles.is_appraiser:
-        return set()
-    return set(
-        FieldAssignment.objects.filter(year=year, appraiser=user).values_list("field_id", flat=True)
-    )
+# Kept here for the callers that ask the service module; the rule lives in ``access``.
+appraisable_fields = access.appraisable_fields
 
 
 @dataclass(frozen=True)
@@ -70,13 +59,12 @@ def appraise_leaves(
         raise PermissionDenied
     assessment = lock_assessment(assessment)
     year = assessment.year
-    if year.state != ROUND_STATE[round_no]:
+    scope = access.appraisal_scope(roles, year, user)
+    if scope.round_no != round_no:
         raise ValidationError(
             _("Kỳ đánh giá đang ở bước “%(state)s”: không thẩm định vòng %(n)s được.")
             % {"state": year.get_state_display(), "n": round_no}
         )
-    allowed = appraisable_fields(year=year, roles=roles, user=user)
-    correcting = round_no == 2 and is_correcting(year)
     nodes = FrameworkNode.objects.in_bulk([e.node_id for e in entries])
     field_ids = dict(
         FrameworkNode.objects.filter(framework_id=year.framework_id, parent=None).values_list(
@@ -95,12 +83,13 @@ def appraise_leaves(
         node = nodes.get(entry.node_id)
         if node is None or node.framework_id != year.framework_id or not node.is_leaf:
             raise ValidationError(_("Tiêu chí không thuộc bộ chỉ số của năm này."))
-        if allowed is not None and field_ids.get(node.field_code) not in allowed:
+        if not scope.may_edit_field(field_ids.get(node.field_code)):
             raise PermissionDenied
+        if (why := scope.why_not_leaf(node, stored.get(node.id))) is not None:
+            problems.append(f"{node.code}: {why}")
+            continue
         try:
-            new = round_values(
-                node, stored.get(node.id), entry, round_no, reasons, correcting=correcting
-            )
+            new = round_values(node, entry, round_no, reasons)
         except rules.DeclaredError as exc:
             problems.append(f"{node.code}: {exc.message}")
             continue
@@ -122,20 +111,9 @@ def appraise_leaves(
     return len(written)
 
 
-def is_correcting(year) -> bool:
-    """A published year re-opened for a correction: round 2 may then re-score any leaf."""
-    return year.state == ROUND_STATE[2] and year.reopenings.exists()
-
-
-def round_values(
-    node, row, entry: AppraisalEntry, round_no: int, reasons, *, correcting: bool = False
-) -> tuple:
-    if node.filled_by != FrameworkNode.FilledBy.UNIT:
-        raise rules.DeclaredError("score", _("Điểm điều tra xã hội học nhập ở bảng điều tra."))
-    if row is not None and row.not_applicable:
-        raise rules.DeclaredError("score", _("Đơn vị đã đánh dấu không áp dụng."))
-    if round_no == 2 and not correcting and not (row and row.flagged):
-        raise rules.DeclaredError("score", _("Chỉ thẩm định lại tiêu chí đã yêu cầu giải trình."))
+def round_values(node, entry: AppraisalEntry, round_no: int, reasons) -> tuple:
+    """The stored values of one leaf's input for a round, or ``rules.DeclaredError``. Whether
+    the leaf may be appraised at all is ``access.AppraisalScope``'s question."""
     score = None
     if entry.score is not None:
         score = rules.check_score(entry.score, node.max_points, workflow.LeafRule.of(node).step)

@@ -19,10 +19,9 @@ from units.roles import Roles
 
 from .. import audit, rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
-from ..selectors.entry import entry_statuses, why_locked, window_open
+from ..selectors.entry import entry_statuses, explanation_open, why_locked, window_open
 from .common import leaf_audit, lock_assessment
 from .concurrency import Edit, save_versioned
-from .explanation import explanation_open
 
 
 def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
@@ -144,10 +143,9 @@ def submit_assessment(
         )
     if problems and not problems_seen:
         raise ValidationError(_("Hãy xác nhận đã xem các cảnh báo trước khi gửi."))
-    assessment.status = Assessment.Status.SUBMITTED
-    assessment.submitted_at = timezone.now()
-    assessment.submitted_by = user
-    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    _set_submission(
+        assessment, user, audit.Kind.SUBMIT, Assessment.Status.SUBMITTED, timezone.now(), user
+    )
     return assessment
 
 
@@ -160,11 +158,27 @@ def withdraw_assessment(*, assessment: Assessment, roles: Roles, user) -> Assess
         raise ValidationError(_("Bản tự đánh giá chưa được gửi."))
     if not window_open(assessment):
         raise ValidationError(_("Đã hết thời gian tự đánh giá, không thể rút lại."))
-    assessment.status = Assessment.Status.DRAFT
-    assessment.submitted_at = None
-    assessment.submitted_by = None
-    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    _set_submission(assessment, user, audit.Kind.WITHDRAW, Assessment.Status.DRAFT, None, None)
     return assessment
+
+
+SUBMISSION_FIELDS = ["status", "submitted_at", "submitted_by"]
+
+
+def _set_submission(assessment: Assessment, user, kind: str, status, at, by) -> None:
+    """Submit or withdraw, with a line in the audit log: the row keeps only the last
+    submission, so each cycle of submit and withdraw lives on in the log (old → new)."""
+    old = audit.values_of(assessment, SUBMISSION_FIELDS)
+    assessment.status, assessment.submitted_at, assessment.submitted_by = status, at, by
+    assessment.save(update_fields=SUBMISSION_FIELDS)
+    audit.record(
+        kind,
+        user=user,
+        year=assessment.year_id,
+        unit=assessment.unit_id,
+        target=str(assessment.unit),
+        changes=audit.diff(old, audit.values_of(assessment, SUBMISSION_FIELDS)),
+    )
 
 
 def _check_upload(upload: UploadedFile) -> str:
@@ -261,6 +275,7 @@ def add_evidence(
             "where": f" ({link.reference})" if link.reference else "",
         },
     )
+    _log_evidence(assessment, node, user, link, added=True)
     return link
 
 
@@ -269,6 +284,36 @@ def _record_event(leaf: LeafScore, user, note: str) -> None:
     leaf._change_reason = note
     leaf._history_user = user
     leaf.save(update_fields=["updated_at"])
+
+
+def _link_values(link: EvidenceLink) -> dict[str, Any]:
+    evidence = link.evidence
+    return {
+        "original_name": evidence.original_name,
+        "document_number": evidence.document_number,
+        "document_date": evidence.document_date,
+        "reference": link.reference,
+        "supplementary": link.supplementary,
+    }
+
+
+def _log_evidence(
+    assessment: Assessment, node: FrameworkNode, user, link: EvidenceLink, *, added: bool, note=""
+) -> None:
+    """A document put on or taken off a leaf, in the audit log: added as nothing → values,
+    removed as values → nothing, so the removed link is kept there in full."""
+    values = _link_values(link)
+    empty = dict.fromkeys(values)
+    audit.record(
+        audit.Kind.EVIDENCE,
+        user=user,
+        year=assessment.year_id,
+        unit=assessment.unit_id,
+        node_code=node.code,
+        target=f"{assessment.unit.name} · {node.code}",
+        changes=audit.diff(empty, values) if added else audit.diff(values, empty),
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -282,7 +327,10 @@ def remove_evidence_link(*, assessment: Assessment, roles: Roles, user, link: Ev
     evidence = link.evidence
     link.delete()
     _record_event(link.leaf, user, _("Gỡ tài liệu “%(name)s”") % {"name": evidence.original_name})
-    if not evidence.links.exists():
+    orphan = not evidence.links.exists()
+    note = _("Tài liệu không còn gắn với tiêu chí nào nên đã bị xóa.") if orphan else ""
+    _log_evidence(assessment, link.leaf.node, user, link, added=False, note=note)
+    if orphan:
         storage, name = evidence.file.storage, evidence.file.name
         evidence.delete()
         # The file goes only once the deletion is committed: a rollback must not lose it.

@@ -13,9 +13,6 @@ from units.roles import roles_of
 
 from .. import access, selectors, services
 from ..forms import AppraisalForm
-from ..services.appraisal import ROUND_STATE, is_correcting
-
-STATE_ROUND = {state: round_no for round_no, state in ROUND_STATE.items()}
 
 
 @require_GET
@@ -44,25 +41,23 @@ def appraise_field(request, year_id: int, unit_code: str, field_code: str | None
         raise Http404
     if field_code is None:
         return redirect(_url(assessment, page.entry.field.code))
-    round_no = STATE_ROUND.get(assessment.year.state)
-    allowed = services.appraisable_fields(year=assessment.year, roles=roles, user=request.user)
-    can_edit = round_no is not None and (allowed is None or page.entry.field.id in allowed)
-    correcting = round_no == 2 and is_correcting(assessment.year)
+    scope = access.appraisal_scope(roles, assessment.year, request.user)
+    round_no = scope.round_no
+    can_edit = scope.may_edit_field(page.entry.field.id)
     data = request.POST if request.method == "POST" else None
-    forms = {}
-    for row in page.rows:
-        if row.node.is_leaf and not row.node.is_survey and not row.status.not_applicable:
-            if round_no == 2 and not correcting and not (row.leaf and row.leaf.flagged):
-                continue
-            forms[row.node.code] = AppraisalForm(
-                data,
-                prefix=row.node.code,
-                node=row.node,
-                row=row.leaf,
-                round_no=round_no or 1,
-                reasons=page.reasons,
-                correcting=correcting,
-            )
+    # A form for each leaf of the round (the service asks the same rule of each leaf saved).
+    forms = {
+        row.node.code: AppraisalForm(
+            data,
+            prefix=row.node.code,
+            node=row.node,
+            row=row.leaf,
+            round_no=round_no or 1,
+            reasons=page.reasons,
+        )
+        for row in page.rows
+        if row.node.is_leaf and scope.why_not_leaf(row.node, row.leaf) is None
+    }
     if data is not None:
         if not can_edit:
             raise PermissionDenied  # may read this field, not appraise it (now)
@@ -99,7 +94,7 @@ def appraise_field(request, year_id: int, unit_code: str, field_code: str | None
             "year": assessment.year,
             "rows": [(row, forms.get(row.node.code)) for row in page.rows],
             "round_no": round_no,
-            "correcting": correcting,
+            "correcting": scope.correcting,
             "can_edit": can_edit,
         },
     )

@@ -162,9 +162,9 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
             ],
             "action": _field_url(assessment, page.field.code),
             "reselect_files": is_post and bool(request.FILES),
-            "can_edit": assessment.unit_id in roles.unit_ids and selectors.is_open(assessment),
+            "can_edit": access.can_edit_entry(roles, assessment),
             "locked_because": selectors.why_locked(assessment),
-            "is_leader": assessment.unit_id in roles.leader_of,
+            "is_leader": access.is_leader_of(roles, assessment),
         },
         status=409 if conflicts else 200,
     )
@@ -260,7 +260,6 @@ def entry_submit(request, year_id: int, unit_code: str):
             messages.success(request, _("Đã gửi bản tự đánh giá tới Sở Nội vụ."))
             return redirect(reverse("entry", args=[year_id, unit_code]))
     problems = workflow.submission_problems(selectors.entry_statuses(assessment))
-    is_leader = assessment.unit_id in roles.leader_of
     return render(
         request,
         "scoring/entry/submit.html",
@@ -270,11 +269,9 @@ def entry_submit(request, year_id: int, unit_code: str):
             "problems": problems,
             "blocking": [p for p in problems if p.blocking],
             "form": form,
-            "is_leader": is_leader,
+            "is_leader": access.is_leader_of(roles, assessment),
             "locked_because": selectors.why_locked(assessment),
-            "can_withdraw": is_leader
-            and assessment.status == assessment.Status.SUBMITTED
-            and selectors.window_open(assessment),
+            "can_withdraw": access.can_withdraw(roles, assessment),
         },
     )
 

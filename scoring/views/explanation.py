@@ -13,7 +13,36 @@ from units.roles import roles_of
 from .. import access, selectors, services
 from ..forms import AnswerForm, EvidenceForm
 
-SHOWN_FROM = ("explanation", "final_appraisal", "published")
+# A page that did not send a leaf's version: never the current one, so a changed answer from
+# it is refused as stale.
+UNKNOWN_VERSION = -1
+
+
+def _forms(rows, library, data=None, files=None):
+    return [
+        (
+            row,
+            AnswerForm(data, prefix=row.node.code, shown=row.leaf),
+            EvidenceForm(data, files, prefix=f"ev-{row.node.code}", library=library),
+        )
+        for row in rows
+    ]
+
+
+def _after_conflict(forms, conflicts, data):
+    """The page after a refused save: each conflicting answer keeps the user's text, now over
+    the other person's version (saving again replaces theirs, knowingly)."""
+    data = data.copy()
+    for code, conflict in conflicts.items():
+        data[f"{code}-version"] = conflict.theirs.version
+    result = []
+    for row, answer, evidence in forms:
+        if row.node.code in conflicts:
+            answer = AnswerForm(data, prefix=row.node.code, shown=conflicts[row.node.code].theirs)
+            answer.is_valid()
+            answer.conflict = conflicts[row.node.code]
+        result.append((row, answer, evidence))
+    return result
 
 
 @require_http_methods(["GET", "POST"])
@@ -22,25 +51,15 @@ def explanation(request, year_id: int, unit_code: str):
     roles = roles_of(request.user)
     is_post = request.method == "POST"
     get_assessment = (
-        access.get_rw_assessment_for_entry if is_post else access.get_assessment_for_entry
+        access.get_assessment_for_entry if not is_post else access.get_rw_assessment_for_entry
     )
     assessment = get_assessment(roles, year_id, unit_code)
-    # Every field's leaves: flagged ones may sit anywhere in the framework.
-    all_rows = selectors.entry_rows(assessment)
-    library = list(assessment.evidence.order_by("original_name"))
-    # The flagged leaves and their round-1 scores reach the unit only once the round opens.
-    shown = assessment.year.state in SHOWN_FROM or roles.is_interior_staff
-    rows = [r for r in all_rows if shown and r.leaf is not None and r.leaf.flagged]
-    data, files = (request.POST, request.FILES) if is_post else (None, None)
-    forms = [
-        (
-            row,
-            AnswerForm(data, prefix=row.node.code, initial={"answer": row.leaf.explanation_answer}),
-            EvidenceForm(data, files, prefix=f"ev-{row.node.code}", library=library),
-        )
-        for row in rows
-    ]
-    is_open = services.explanation_open(assessment)
+    shown = access.can_see_flags(roles, assessment.year)
+    # Every field's flagged leaves (they may sit anywhere in the framework), once shown.
+    rows = selectors.flagged_rows(assessment) if shown else []
+    library = selectors.evidence_library(assessment) if rows else []
+    forms = _forms(rows, library, *((request.POST, request.FILES) if is_post else ()))
+    conflicts = {}
     if is_post:
         used = [(row, ev) for row, _answer, ev in forms if ev.is_used]
         valid = [a.is_valid() for _row, a, _ev in forms] + [ev.is_valid() for _row, ev in used]
@@ -53,12 +72,29 @@ def explanation(request, year_id: int, unit_code: str):
                     roles=roles,
                     user=request.user,
                     answers=[
-                        services.Answer(row.node.id, answer.cleaned_data["answer"] or "")
+                        services.Answer(
+                            row.node.id,
+                            answer.cleaned_data["answer"] or "",
+                            version=answer.cleaned_data["version"]
+                            if answer.cleaned_data["version"] is not None
+                            else UNKNOWN_VERSION,
+                        )
                         for row, answer, _ev in forms
                     ],
                     attachments=[
                         services.Attachment(node=row.node, **ev.for_service()) for row, ev in used
                     ],
+                )
+            except services.ConflictError as exc:
+                conflicts = {c.node.code: c for c in exc.conflicts}
+                forms = _after_conflict(forms, conflicts, request.POST)
+                messages.error(
+                    request,
+                    _(
+                        "Chưa lưu: có người khác vừa lưu giải trình của %(n)s tiêu chí bạn đang "
+                        "sửa. Hãy xem bản của họ bên dưới, sửa lại rồi lưu."
+                    )
+                    % {"n": len(conflicts)},
                 )
             except ValidationError as exc:
                 for message in exc.messages:
@@ -74,6 +110,7 @@ def explanation(request, year_id: int, unit_code: str):
             "year": assessment.year,
             "forms": forms,
             "shown": shown,
-            "can_edit": is_open and assessment.unit_id in roles.unit_ids,
+            "can_edit": access.can_edit_explanation(roles, assessment),
         },
+        status=409 if conflicts else 200,
     )
