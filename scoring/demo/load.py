@@ -14,7 +14,7 @@ from django.utils import timezone
 from units.models import Membership, Unit, UnitLevel
 from units.roles import GROUP_INTERIOR_ADMIN, SYSTEM_ADMIN
 
-from .. import rules, services
+from .. import audit, rules, services
 from ..defaults import ensure_adjustment_kinds, ensure_appraisal_reasons
 from ..models import (
     AdjustmentKind,
@@ -29,6 +29,9 @@ from . import data
 from .framework import DESCRIPTION, NAME, NODES
 
 LEVEL_CODE = "cap-huyen"
+# Stored as the demo's other texts are, in the app's language: the note on the baseline of
+# every demo row, in the leaves' history and in the audit log.
+BASELINE_NOTE = "Dữ liệu mẫu"
 
 
 def _full_declared(spec, year: int) -> dict:
@@ -146,6 +149,27 @@ def _relative_deadlines(today: dt.date, *offsets: int) -> dict[str, dt.datetime]
     return _deadlines([today + dt.timedelta(days=offset) for offset in offsets])
 
 
+def _fill(assessment: Assessment, leaves, adjustments=()) -> None:
+    """A unit's results as the demo sets them, with their baseline: every leaf row's first
+    history record and one BASELINE event say "Dữ liệu mẫu", so that the first real change to
+    a demo row shows as that change (old → new, by its author), not as that person entering
+    the whole row."""
+    services.import_results(
+        roles=SYSTEM_ADMIN,
+        assessment=assessment,
+        leaves=leaves,
+        adjustments=adjustments,
+        baseline_reason=BASELINE_NOTE,
+    )
+    audit.record(
+        audit.Kind.BASELINE,
+        year=assessment.year_id,
+        unit=assessment.unit_id,
+        target=str(assessment),
+        note=BASELINE_NOTE,
+    )
+
+
 def _mark_submitted(year: AssessmentYear, when: dt.datetime) -> None:
     """Every unit of a past window submitted on time, signed by its leader where it has one."""
     leaders = {m.unit_id: m.user for m in Membership.objects.filter(role="leader")}
@@ -212,16 +236,11 @@ def _year_2022(level, framework, units) -> None:
     )
     assessments = {a.unit.code: a for a in year.assessments.select_related("unit", "year")}
     for code, (variants, survey, _total) in data.RESULTS_2022.items():
-        services.import_results(
-            roles=SYSTEM_ADMIN,
-            assessment=assessments[code],
-            leaves=_leaf_records(2022, variants, survey=survey),
-        )
+        _fill(assessments[code], _leaf_records(2022, variants, survey=survey))
     vq = data.VU_QUANG_2022
-    services.import_results(
-        roles=SYSTEM_ADMIN,
-        assessment=assessments["vu-quang"],
-        leaves=_leaf_records(2022, overrides=vq["leaves"]) + _survey_split(*vq["survey"]),
+    _fill(
+        assessments["vu-quang"],
+        _leaf_records(2022, overrides=vq["leaves"]) + _survey_split(*vq["survey"]),
         adjustments=[
             services.AdjustmentRecord(kind, reason, count=count)
             for kind, count, reason in vq["deductions"]
@@ -249,20 +268,18 @@ def _year_2023(level, framework, units, today: dt.date) -> None:
     for position, code in enumerate(codes):
         # Last year's figures of another unit: a different, equally plausible year.
         variants, survey, _total = data.RESULTS_2022[codes[(position + 3) % len(codes)]]
-        services.import_results(
-            roles=SYSTEM_ADMIN,
-            assessment=assessments[code],
-            leaves=_leaf_records(
+        _fill(
+            assessments[code],
+            _leaf_records(
                 2023,
                 variants,
                 survey=survey + Decimal("0.1"),
                 not_applicable=data.NOT_APPLICABLE_2023.get(code),
             ),
         )
-    services.import_results(
-        roles=SYSTEM_ADMIN,
-        assessment=assessments["vu-quang"],
-        leaves=_leaf_records(
+    _fill(
+        assessments["vu-quang"],
+        _leaf_records(
             2023,
             data.VU_QUANG_2023_SELF,
             unappraised=data.AWAITING_APPRAISAL_2023["vu-quang"],
@@ -293,21 +310,24 @@ def _year_2024(level, framework, units, today: dt.date) -> None:
         year=year, unit__code__in=data.FILLED_2024
     ).select_related("unit", "year"):
         fields = data.FILLED_2024[assessment.unit.code]
-        services.import_results(
-            roles=SYSTEM_ADMIN,
-            assessment=assessment,
-            leaves=_leaf_records(2024, "bn", appraise=False, fields=fields),
-        )
+        _fill(assessment, _leaf_records(2024, "bn", appraise=False, fields=fields))
     _advance_to(year, AssessmentYear.State.SELF_ASSESSMENT)
 
 
 @transaction.atomic
 def load_demo(*, today: dt.date | None = None) -> bool:
-    """Load everything once; returns False (and changes nothing) when the demo is already there."""
+    """Load everything once; returns False (and changes nothing) when the demo is already there.
+    Everything it records comes, in the audit log, by the demo's path."""
     if not settings.DEBUG:
         raise ImproperlyConfigured("The demo data is for development only: it needs DEBUG on.")
     if Framework.objects.filter(name=NAME).exists():
         return False
+    with audit.origin(audit.Path.DEMO, "load_demo"):
+        _load(today)
+    return True
+
+
+def _load(today: dt.date | None) -> None:
     today = today or timezone.localdate()
     ensure_adjustment_kinds(AdjustmentKind)  # normally there from the migrations
     ensure_appraisal_reasons(AppraisalReason)
@@ -326,4 +346,3 @@ def load_demo(*, today: dt.date | None = None) -> bool:
     _year_2022(level, framework, units)
     _year_2023(level, framework, units, today)
     _year_2024(level, framework, units, today)
-    return True

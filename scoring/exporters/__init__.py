@@ -1,5 +1,6 @@
 """Excel reports, one class each, registered here by identifier."""
 
+from .audit import AuditLogExporter
 from .base import Exporter, ExportFile, ListExporter, SheetWriter, WorkbookExporter
 from .history import HistoryExporter
 from .matrix import MatrixExporter
@@ -8,11 +9,18 @@ from .scorecard import ScorecardExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
-    for exporter in (RankingExporter, MatrixExporter, ScorecardExporter, HistoryExporter)
+    for exporter in (
+        RankingExporter,
+        MatrixExporter,
+        ScorecardExporter,
+        HistoryExporter,
+        AuditLogExporter,
+    )
 }
 
 __all__ = [
     "EXPORTERS",
+    "AuditLogExporter",
     "ExportFile",
     "Exporter",
     "HistoryExporter",

@@ -32,6 +32,15 @@ def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
     return assessment.status == Assessment.Status.DRAFT and window_open(assessment, now)
 
 
+def explanation_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The unit may answer while the year is in its explanation round, before its deadline."""
+    year = assessment.year
+    now = now or timezone.now()
+    return year.state == year.State.EXPLANATION and (
+        year.explanation_closes is None or now < year.explanation_closes
+    )
+
+
 def why_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
     """What stops the unit from editing, in words for the page; ``None`` when it may."""
     year = assessment.year
@@ -164,8 +173,19 @@ def entry_page(assessment: Assessment, field_code: str | None) -> EntryPage | No
         field=current,
         rows=by_field[current.code],
         progress=_progress(rows),
-        library=list(Evidence.objects.filter(assessment=assessment).order_by("original_name")),
+        library=evidence_library(assessment),
     )
+
+
+def evidence_library(assessment: Assessment) -> list[Evidence]:
+    """Every document of the unit, by name, to attach to another leaf: 1 query."""
+    return list(Evidence.objects.filter(assessment=assessment).order_by("original_name", "pk"))
+
+
+def flagged_rows(assessment: Assessment) -> list[EntryRow]:
+    """The leaves the appraisal asked the unit to explain, from every field, with their entry
+    and evidence: 3 queries."""
+    return [row for row in entry_rows(assessment) if row.leaf is not None and row.leaf.flagged]
 
 
 def entry_statuses(assessment: Assessment) -> list[LeafStatus]:
@@ -211,6 +231,9 @@ class Change:
     who: object
     changes: list[FieldChange]
     note: str = ""  # an event without a field change, e.g. a document attached
+    # The row as first recorded (demo data, an import, or a row older than its history): its
+    # values are a starting state, not something ``who`` typed in.
+    baseline: bool = False
 
 
 ENTRY_HISTORY_FIELDS = ["declared", "self_score", "not_applicable", "na_reason", "explanation"]
@@ -248,12 +271,26 @@ def describe_declared(node: FrameworkNode, declared: dict | None) -> str:
     return "; ".join(parts)
 
 
+def _is_baseline(record) -> bool:
+    """Whether a row's first record is a starting state rather than someone's entry: a
+    creation with a reason (the demo's "Dữ liệu mẫu", an import naming its file), or not a
+    creation at all (the row was written without history, e.g. bulk-loaded before baselines
+    were recorded: this record is the first known state, whatever its save changed). A
+    creation with neither is a person's entry, theirs even once their account is deleted."""
+    return record.history_type != "+" or bool(record.history_change_reason)
+
+
 def leaf_history(
     assessment: Assessment, node: FrameworkNode, *, with_appraisal: bool
 ) -> list[Change]:
     """Every saved change to one leaf, newest first, with who, when, old and new: 1 query.
 
-    Appraisal layers are left out for those who may not see them yet (``with_appraisal``).
+    A row's first record is either its creation by a person (every filled field new, by them)
+    or a baseline (``_is_baseline``): its values listed as the starting state, with the
+    record's note ("Dữ liệu mẫu", the imported file) or, lacking one, "state as first
+    recorded". A deleted row (results imported again) ends its chain; the next row starts
+    a new one. Appraisal layers are left out for those who may not see them yet
+    (``with_appraisal``).
     """
     fields = ENTRY_HISTORY_FIELDS + (APPRAISAL_HISTORY_FIELDS if with_appraisal else [])
     records = list(
@@ -268,20 +305,35 @@ def leaf_history(
 
     changes, previous = [], None
     for record in records:
+        note = record.history_change_reason or ""
+        if record.history_type == "-":
+            changes.append(
+                Change(record.history_date, record.history_user, [], note or _("Xóa dữ liệu"))
+            )
+            previous = None
+            continue
+        baseline = False
         if previous is None:
+            baseline = _is_baseline(record)
             items = [
                 FieldChange(label[name], None, shown(name, getattr(record, name)))
                 for name in fields
                 if getattr(record, name) not in (None, "", {}, False)
             ]
+            if baseline and not note:
+                note = _(
+                    "Trạng thái khi bắt đầu ghi nhận lịch sử (không có bản ghi trước đó để biết "
+                    "lần lưu này đã thay đổi gì)"
+                )
         else:
             delta = record.diff_against(previous, included_fields=fields)
             items = [
                 FieldChange(label[c.field], shown(c.field, c.old), shown(c.field, c.new))
                 for c in delta.changes
             ]
-        note = record.history_change_reason or ""
         if items or note:
-            changes.append(Change(record.history_date, record.history_user, items, note))
+            changes.append(
+                Change(record.history_date, record.history_user, items, note, baseline=baseline)
+            )
         previous = record
     return changes[::-1]

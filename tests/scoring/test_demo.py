@@ -118,3 +118,32 @@ def test_past_windows_were_submitted_by_the_leaders(year_2022, year_2023, year_2
     vu_quang = Assessment.objects.get(year=year_2023, unit__code="vu-quang")
     assert vu_quang.submitted_by.username == "vuquang.lanhdao"
     assert set(year_2024.assessments.values_list("status", flat=True)) == {"draft"}
+
+
+def test_the_demo_records_a_baseline_for_every_assessment_it_fills(year_2022, year_2023):
+    from scoring.models import AuditEvent
+
+    filled = Assessment.objects.filter(leaves__isnull=False).distinct()
+    baselines = AuditEvent.objects.filter(kind=AuditEvent.Kind.BASELINE, path="demo")
+    assert sorted(baselines.values_list("year_id", "unit_id")) == sorted(
+        filled.values_list("year_id", "unit_id")
+    )
+    assert set(baselines.values_list("source", "note", "actor")) == {
+        ("load_demo", "Dữ liệu mẫu", None)
+    }
+
+
+def test_every_demo_leaf_row_has_its_baseline_in_its_history(db):
+    rows = LeafScore.objects.count()
+    records = LeafScore.history.filter(history_change_reason="Dữ liệu mẫu", history_user=None)
+    assert records.count() == rows
+    assert set(records.values_list("history_type", flat=True)) == {"+"}
+
+
+def test_loading_twice_records_nothing_more(db):
+    from scoring.models import AuditEvent
+
+    before = (AuditEvent.objects.count(), LeafScore.history.count())
+    with override_settings(DEBUG=True):
+        assert load_demo() is False
+    assert (AuditEvent.objects.count(), LeafScore.history.count()) == before

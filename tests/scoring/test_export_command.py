@@ -78,7 +78,8 @@ def test_an_existing_report_is_replaced(year_2022, tmp_path):
         (
             ["ranks"],
             {"year": 2022, "level": "cap-huyen"},
-            "Unknown report 'ranks'; known reports: history, matrix, ranking, scorecard.",
+            "Unknown report 'ranks'; known reports: audit_log, history, matrix, ranking, "
+            "scorecard.",
         ),
         (["matrix"], {"year": 2022}, "--level is needed; unit levels: cap-huyen."),
         (

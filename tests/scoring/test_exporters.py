@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from scoring.exporters import (
     EXPORTERS,
+    AuditLogExporter,
     HistoryExporter,
     MatrixExporter,
     RankingExporter,
@@ -30,6 +31,7 @@ def test_every_report_is_registered_by_its_identifier():
         "matrix": MatrixExporter,
         "scorecard": ScorecardExporter,
         "history": HistoryExporter,
+        "audit_log": AuditLogExporter,
     }
     assert dict(EXPORTERS) == registered
     assert {cls.scope for cls in EXPORTERS.values()} == {"year", "unit", "level"}
