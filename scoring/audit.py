@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from .models.audit import AuditEvent
 
@@ -94,6 +95,9 @@ def display(value) -> Any:
         return value
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        # One moment reads the same whether it came from the database (UTC) or a form (local).
+        return timezone.localtime(value).isoformat()
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Mapping):

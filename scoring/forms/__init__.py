@@ -3,9 +3,17 @@
 from .appraisal import AppraisalForm
 from .entry import AnswerForm, EvidenceForm, LeafForm, SubmitForm
 from .fields import THOUSANDS_DOT, YES_NO, DigitsField, FigureField, input_field
-from .ledger import AdjustmentForm
+from .ledger import AdjustmentForm, RemoveForm
 from .survey import SurveyGridForm
-from .years import AdvanceForm, DeadlinesForm, NewYearForm, ReopenForm
+from .years import (
+    AdvanceForm,
+    BandFormSet,
+    DeadlinesForm,
+    NewYearForm,
+    ReopenForm,
+    StepBackForm,
+    YearSettingsForm,
+)
 
 __all__ = [
     "THOUSANDS_DOT",
@@ -14,14 +22,18 @@ __all__ = [
     "AdvanceForm",
     "AnswerForm",
     "AppraisalForm",
+    "BandFormSet",
     "DeadlinesForm",
     "DigitsField",
     "EvidenceForm",
     "FigureField",
     "LeafForm",
     "NewYearForm",
+    "RemoveForm",
     "ReopenForm",
+    "StepBackForm",
     "SubmitForm",
     "SurveyGridForm",
+    "YearSettingsForm",
     "input_field",
 ]

@@ -14,7 +14,7 @@ from .frameworks import (
     replace_framework,
 )
 from .history import HistoricalResult, import_historical_year
-from .interior import save_survey, set_assignments
+from .interior import SurveyScore, save_survey, set_assignments
 from .ledger import add_adjustment, remove_adjustment
 from .results import AdjustmentRecord, LeafRecord, import_results
 from .self_assessment import (
@@ -27,7 +27,17 @@ from .self_assessment import (
     submit_assessment,
     withdraw_assessment,
 )
-from .years import advance_year, create_year, new_year_from, reopen_year, set_deadlines
+from .years import (
+    advance_year,
+    band_text,
+    create_year,
+    new_year_from,
+    reopen_year,
+    set_deadlines,
+    set_year_settings,
+    settings_problems,
+    step_back_year,
+)
 
 __all__ = [
     "AdjustmentRecord",
@@ -40,12 +50,14 @@ __all__ = [
     "LeafEntry",
     "LeafRecord",
     "NodeSpec",
+    "SurveyScore",
     "add_adjustment",
     "add_evidence",
     "advance_year",
     "answer_explanations",
     "appraisable_fields",
     "appraise_leaves",
+    "band_text",
     "check_version",
     "clone_framework",
     "copy_previous_framework",
@@ -65,6 +77,9 @@ __all__ = [
     "save_survey",
     "set_assignments",
     "set_deadlines",
+    "set_year_settings",
+    "settings_problems",
+    "step_back_year",
     "submit_assessment",
     "withdraw_assessment",
 ]

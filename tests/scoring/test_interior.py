@@ -37,6 +37,7 @@ from scoring.services import (
     save_survey,
     set_assignments,
 )
+from scoring.services.interior import SurveyScore
 from tests.scoring.appraisal_helpers import (
     HL,
     VQ,
@@ -94,7 +95,7 @@ def by_testid(html, name):
 
 
 class _Inputs(HTMLParser):
-    """The text inputs of a page, as a browser would post them."""
+    """The text and hidden inputs of a page, as a browser would post them."""
 
     def __init__(self):
         super().__init__()
@@ -104,7 +105,7 @@ class _Inputs(HTMLParser):
         attrs = dict(attrs)
         if tag == "fieldset" and "disabled" in attrs:
             self.disabled_fieldset = True
-        if tag == "input" and attrs.get("name") and attrs.get("type") == "text":
+        if tag == "input" and attrs.get("name") and attrs.get("type") in ("text", "hidden"):
             self.values[attrs["name"]] = attrs.get("value") or ""
 
 
@@ -150,6 +151,12 @@ def assert_login_redirect(response):
 
 def explanation_url(year, unit=VQ):
     return reverse("explanation", args=[year.pk, unit])
+
+
+def with_versions(year, data):
+    """The page's post: each answered leaf with the version the page showed."""
+    codes = [name.removesuffix("-answer") for name in data if name.endswith("-answer")]
+    return {**data, **{f"{code}-version": leaf(year, code).version for code in codes}}
 
 
 @pytest.fixture
@@ -257,7 +264,7 @@ def test_a_flagged_leaf_of_any_field_is_on_the_explanation_page(
         "2.3.1-answer": "Kế hoạch ban hành ngày 5/1",
         "4.1.1-answer": "",
     }
-    assert client.post(explanation_url(year), data).status_code == 302
+    assert client.post(explanation_url(year), with_versions(year, data)).status_code == 302
     assert leaf(year, "2.3.1").explanation_answer == "Kế hoạch ban hành ngày 5/1"
 
 
@@ -271,7 +278,7 @@ def test_the_officer_saves_an_answer_and_a_supplementary_pdf(as_user, officer_a,
         "ev-1.3.2-file": SimpleUploadedFile("bien-ban-ky.pdf", PDF, "application/pdf"),
         "ev-1.3.2-reference": "Trang 2",
     }
-    response = client.post(explanation_url(year), data)
+    response = client.post(explanation_url(year), with_versions(year, data))
     assert response.status_code == 302
     assert response.url == explanation_url(year)
     row = leaf(year, "1.3.2")
@@ -304,7 +311,7 @@ def test_the_officer_saves_an_answer_and_a_supplementary_pdf(as_user, officer_a,
 
 
 def test_the_leader_may_answer_too(as_user, leader_a, explanation_year):
-    data = {"1.3.2-answer": "Lãnh đạo xác nhận"}
+    data = with_versions(explanation_year, {"1.3.2-answer": "Lãnh đạo xác nhận"})
     assert as_user(leader_a).post(explanation_url(explanation_year), data).status_code == 302
     assert leaf(explanation_year, "1.3.2").explanation_answer == "Lãnh đạo xác nhận"
 
@@ -342,7 +349,7 @@ def test_the_service_refuses_an_answer_to_a_leaf_not_flagged(officer_a, explanat
     assert leaf(year, "1.3.2").explanation_answer == ""
     assert leaf(year, "1.4.2").explanation_answer == ""
     # A leaf posted through the page that is not flagged is simply not offered.
-    data = {"1.3.2-answer": "Hợp lệ", "1.4.2-answer": "Không được hỏi"}
+    data = with_versions(year, {"1.3.2-answer": "Hợp lệ", "1.4.2-answer": "Không được hỏi"})
     client = Client()
     client.force_login(officer_a)
     assert client.post(explanation_url(year), data).status_code == 302
@@ -471,10 +478,15 @@ def kind_pk(code):
     return AdjustmentKind.objects.get(code=code).pk
 
 
+def with_ledger_version(year, data, unit=VQ):
+    """The ledger page's post: with the version of the ledger the page showed."""
+    return {**data, "version": assessment_of(year, unit).ledger_version}
+
+
 def test_the_admin_adds_a_per_occurrence_deduction(as_user, interior_admin, year_2023):
     client = as_user(interior_admin)
     data = {"kind": kind_pk("officials-disciplined"), "count": "2", "reason": "Hai CBCC bị kỷ luật"}
-    response = client.post(ledger_url(year_2023), data)
+    response = client.post(ledger_url(year_2023), with_ledger_version(year_2023, data))
     assert response.status_code == 302
     assert response.url == ledger_url(year_2023)
     entry_ = Adjustment.objects.get(assessment__year=year_2023, assessment__unit__code=VQ)
@@ -499,6 +511,7 @@ def test_the_admin_adds_one_off_entries_with_explicit_or_default_points(
         {"kind": kind_pk("no-provincial-initiative"), "reason": "Không có sáng kiến"},
     ]
     for data in posts:
+        data = with_ledger_version(year_2023, data)
         assert client.post(ledger_url(year_2023), data).status_code == 302
     assert ledger_of(year_2023) == [
         ("no-provincial-initiative", Decimal("0.50"), None, "Không có sáng kiến"),
@@ -516,7 +529,9 @@ def test_the_admin_adds_an_entry_with_a_pdf_document(as_user, interior_admin, ye
         "reason": "Theo kết luận thanh tra",
         "document": SimpleUploadedFile("ket-luan.pdf", PDF, "application/pdf"),
     }
-    response = as_user(interior_admin).post(ledger_url(year_2023), data)
+    response = as_user(interior_admin).post(
+        ledger_url(year_2023), with_ledger_version(year_2023, data)
+    )
     assert response.status_code == 302
     stored = Adjustment.objects.get(assessment__year=year_2023, assessment__unit__code=VQ)
     assert stored.points == Decimal("1.00")
@@ -542,6 +557,7 @@ def test_ledger_documents_are_for_the_interior_department_only(
             "points": "1",
             "reason": "Theo kết luận thanh tra",
             "document": SimpleUploadedFile("ket-luan.pdf", PDF, "application/pdf"),
+            "version": assessment_of(year_2023).ledger_version,
         },
     )
     stored = Adjustment.objects.get(assessment__year=year_2023, assessment__unit__code=VQ)
@@ -598,7 +614,7 @@ def test_bad_ledger_input_is_refused_with_a_message_and_nothing_stored(
     as_user, interior_admin, year_2023, case
 ):
     values, field, message = BAD_LEDGER[case]
-    data = dict(values, kind=kind_pk(values["kind"]))
+    data = with_ledger_version(year_2023, dict(values, kind=kind_pk(values["kind"])))
     if data.get("document") == "fake":
         data["document"] = SimpleUploadedFile("ket-luan.pdf", NOT_A_PDF, "application/pdf")
     response = as_user(interior_admin).post(ledger_url(year_2023), data)
@@ -706,7 +722,7 @@ def test_removing_an_entry(as_user, interior_admin, year_2023):
     client = as_user(interior_admin)
     url = reverse("ledger_remove", args=[year_2023.pk, VQ, entry_.pk])
     assert url in client.get(ledger_url(year_2023)).content.decode()
-    response = client.post(url)
+    response = client.post(url, with_ledger_version(year_2023, {}))
     assert response.status_code == 302
     assert response.url == ledger_url(year_2023)
     assert not Adjustment.objects.filter(pk=entry_.pk).exists()
@@ -885,8 +901,9 @@ def test_without_confirm_the_year_does_not_move(as_user, interior_admin, year_20
 
 
 def test_opening_the_explanation_round_moves_one_step_and_sets_its_deadline(
-    as_user, interior_admin, year_2023
+    as_user, appraiser, interior_admin, year_2023
 ):
+    score_vu_quang_field_1(appraiser, year_2023)  # round 1 complete: nothing blocks the step
     client = as_user(interior_admin)
     response = client.post(
         state_url(year_2023),
@@ -937,9 +954,13 @@ def test_publishing_is_refused_while_a_leaf_is_unscored(as_user, interior_admin,
     )
     assert response.status_code == 200
     messages = messages_of(response)
-    assert messages == ["Huyện Vũ Quang: còn 8 tiêu chí chưa có điểm"]
+    missing = (
+        "Huyện Vũ Quang · lĩnh vực 1: còn 8 tiêu chí chưa có điểm "
+        "(1.1.1, 1.1.2, 1.2.1, 1.3.1, 1.3.2, 1.4.1, 1.4.2, 1.5.1)"
+    )
+    assert messages == [missing]
     assert HL_NAME not in " ".join(messages)
-    assert "Huyện Vũ Quang: còn 8 tiêu chí chưa có điểm" in response.content.decode()
+    assert missing in response.content.decode()
     year = fresh(year)
     assert (year.state, year.published_at) == ("final_appraisal", None)
     # Still not open to the viewer.
@@ -1036,6 +1057,11 @@ def assignments_url(year):
     return reverse("assignments", args=[year.pk])
 
 
+def shown_of(html):
+    """The assignments the page showed, as its form sends them back."""
+    return re.search(r'name="shown" value="([^"]*)"', html).group(1)
+
+
 @pytest.fixture
 def new_appraiser(db):
     user = User.objects.create_user("stp.thamdinh", first_name="Sở Tư", last_name="pháp")
@@ -1080,7 +1106,10 @@ def test_saving_the_grid_replaces_the_assignments(
     client = as_user(interior_admin)
     html = client.get(assignments_url(year_2023)).content.decode()
     assert f'name="a-{field2.id}-{new_appraiser.id}"' in html
-    response = client.post(assignments_url(year_2023), {f"a-{field2.id}-{new_appraiser.id}": "on"})
+    response = client.post(
+        assignments_url(year_2023),
+        {"shown": shown_of(html), f"a-{field2.id}-{new_appraiser.id}": "on"},
+    )
     assert response.status_code == 302
     assert set(
         FieldAssignment.objects.filter(year=year_2023).values_list("field", "appraiser")
@@ -1097,7 +1126,10 @@ def test_the_newly_assigned_appraiser_appraises_their_field_only(
 ):
     field2 = node_of(year_2023, "2")
     admin = as_user(interior_admin)
-    admin.post(assignments_url(year_2023), {f"a-{field2.id}-{new_appraiser.id}": "on"})
+    shown = shown_of(admin.get(assignments_url(year_2023)).content.decode())
+    admin.post(
+        assignments_url(year_2023), {"shown": shown, f"a-{field2.id}-{new_appraiser.id}": "on"}
+    )
     admin.logout()
     client = as_user(new_appraiser)
     field_2 = reverse("appraise_field", args=[year_2023.pk, VQ, "2"])
@@ -1126,14 +1158,19 @@ def test_the_service_refuses_a_pair_that_is_not_a_field_and_an_appraiser(
     for pair in bad_pairs:
         with pytest.raises(ValidationError, match="Chỉ phân công lĩnh vực"):
             set_assignments(
-                year=year_2023, roles=roles, pairs=[(field2.id, new_appraiser.id), pair]
+                year=year_2023,
+                roles=roles,
+                user=interior_admin,
+                pairs=[(field2.id, new_appraiser.id), pair],
             )
     new_appraiser.is_active = False
     new_appraiser.save()
     with pytest.raises(ValidationError):
-        set_assignments(year=year_2023, roles=roles, pairs=[(field2.id, new_appraiser.id)])
+        set_assignments(
+            year=year_2023, roles=roles, user=interior_admin, pairs=[(field2.id, new_appraiser.id)]
+        )
     with pytest.raises(PermissionDenied):
-        set_assignments(year=year_2023, roles=roles_of(officer_a), pairs=[])
+        set_assignments(year=year_2023, roles=roles_of(officer_a), user=officer_a, pairs=[])
     assert set(FieldAssignment.objects.values_list("year", "field", "appraiser")) == before
 
 
@@ -1175,8 +1212,9 @@ def test_survey_access(client_of, year_2023, who, expected):
         assert survey_layer(year_2023) == before
     else:
         inputs, _reader = survey_inputs(response.content.decode())
-        assert len(inputs) == 13 * 2
+        assert len(inputs) == 13 * 2 * 3  # per cell: the score, its version, the score shown
         assert inputs[cell(year_2023, VQ, "10.1")] == "9,68"
+        assert inputs[cell(year_2023, VQ, "10.1") + "-was"] == "9.68"
 
 
 @pytest.mark.parametrize("who", ["interior_admin", "appraiser"])
@@ -1201,18 +1239,29 @@ def test_saving_a_changed_cell(client_of, request, year_2023, who):
     assert "Đã lưu điểm điều tra xã hội học." in client.get(response.url).content.decode()
 
 
-def test_a_score_above_the_max_is_refused_with_a_message(as_user, interior_admin, year_2023):
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("10,5", "Điểm không được lớn hơn điểm tối đa (10,00)."),
+        ("-1", "Điểm không được âm."),
+        ("chín", "Nhập một số."),
+    ],
+)
+def test_a_bad_score_is_refused_in_its_cell(as_user, interior_admin, year_2023, typed, error):
     client = as_user(interior_admin)
     data, _reader = survey_inputs(client.get(survey_url(year_2023)).content.decode())
     before = survey_layer(year_2023)
-    data[cell(year_2023, VQ, "10.1")] = "10,5"
+    data[cell(year_2023, VQ, "10.1")] = typed
     data[cell(year_2023, HL, "10.2")] = "9"  # a good cell alongside is not saved either
     response = client.post(survey_url(year_2023), data)
     assert response.status_code == 200
-    messages = messages_of(response)
-    assert len(messages) == 1
-    assert messages[0].startswith("10.1: Điểm không được lớn hơn điểm tối đa")
-    assert "10.1: Điểm không được lớn hơn điểm tối đa" in response.content.decode()
+    assert messages_of(response) == ["Chưa lưu: hãy sửa các ô báo lỗi bên dưới."]
+    form = response.context["form"]
+    assert form.errors == {cell(year_2023, VQ, "10.1"): [error]}
+    assert error in response.content.decode()
+    inputs, _reader = survey_inputs(response.content.decode())
+    assert inputs[cell(year_2023, VQ, "10.1")] == typed  # the user's input stays
+    assert inputs[cell(year_2023, HL, "10.2")] == "9"
     assert survey_layer(year_2023) == before
 
 
@@ -1235,7 +1284,10 @@ def test_the_service_saves_only_changed_cells(interior_admin, year_2023):
         year=year_2023,
         roles=roles,
         user=interior_admin,
-        scores={key: Decimal("8.25"), same: leaf(year_2023, "10.2", HL).r1_score},
+        scores=[
+            SurveyScore(*key, version=0, score=Decimal("8.25")),
+            SurveyScore(*same, version=0, score=leaf(year_2023, "10.2", HL).r1_score),
+        ],
     )
     assert changed == 1
     assert leaf(year_2023, "10.2").r1_score == Decimal("8.25")
@@ -1264,7 +1316,10 @@ def test_the_service_refuses_outside_the_appraisal(request, interior_admin, year
     key = (assessment_of(year).pk, node_of(year, "10.1").pk)
     with pytest.raises(ValidationError, match="nhập trong thời gian thẩm định"):
         save_survey(
-            year=year, roles=roles_of(interior_admin), user=interior_admin, scores={key: Decimal(5)}
+            year=year,
+            roles=roles_of(interior_admin),
+            user=interior_admin,
+            scores=[SurveyScore(*key, version=0, score=Decimal(5))],
         )
     assert survey_layer(year) == before
 
@@ -1273,7 +1328,10 @@ def test_the_service_refuses_unit_staff(officer_a, year_2023):
     key = (assessment_of(year_2023).pk, node_of(year_2023, "10.1").pk)
     with pytest.raises(PermissionDenied):
         save_survey(
-            year=year_2023, roles=roles_of(officer_a), user=officer_a, scores={key: Decimal(5)}
+            year=year_2023,
+            roles=roles_of(officer_a),
+            user=officer_a,
+            scores=[SurveyScore(*key, version=0, score=Decimal(5))],
         )
     assert leaf(year_2023, "10.1").r1_score == Decimal("9.68")
 
@@ -1308,7 +1366,7 @@ def test_survey_page_query_count_is_fixed(
         response = client.get(url)
     assert response.status_code == 200
     inputs, _reader = survey_inputs(response.content.decode())
-    assert len(inputs) == 26
+    assert len(inputs) == 26 * 3
 
 
 def test_query_counts_do_not_grow_with_the_data(as_user, appraiser, interior_admin, year_2023):
