@@ -1,7 +1,12 @@
-"""Django admin: kinds of bonus and deduction are edited here; everything else is read-only,
-because years, frameworks and scores change only through the services and their checks."""
+"""Django admin: kinds of bonus and deduction and the appraisal reasons are edited here (each
+edit one audit line, old → new); everything else is read-only, because years, frameworks and
+scores change only through the services and their checks."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from units.admin import ReferenceAdmin
 
 from .models import (
     Adjustment,
@@ -38,14 +43,36 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class AdjustmentKindForm(forms.ModelForm):
+    class Meta:
+        model = AdjustmentKind
+        fields = ["code", "name", "direction", "per_occurrence", "default_points", "is_active"]
+
+    def clean_direction(self):
+        direction = self.cleaned_data["direction"]
+        kind = self.instance  # still as stored: the form's values are copied in after clean
+        if kind.pk is not None and direction != kind.direction and kind.entries.exists():
+            # Each entry keeps the direction it was made with; a kind whose entries read
+            # "bonus" while the kind says "deduction" would confuse every later reader.
+            raise forms.ValidationError(
+                _(
+                    "Loại này đã có điểm thưởng/trừ được nhập nên không đổi được chiều "
+                    "thưởng/trừ. Hãy tạo một loại mới và ngừng dùng loại này."
+                ),
+                code="direction_locked",
+            )
+        return direction
+
+
 @admin.register(AdjustmentKind)
-class AdjustmentKindAdmin(admin.ModelAdmin):
+class AdjustmentKindAdmin(ReferenceAdmin):
+    form = AdjustmentKindForm
     list_display = ["name", "code", "direction", "per_occurrence", "default_points", "is_active"]
     list_filter = ["direction", "is_active"]
 
 
 @admin.register(AppraisalReason)
-class AppraisalReasonAdmin(admin.ModelAdmin):
+class AppraisalReasonAdmin(ReferenceAdmin):
     """The list appraisers choose reasons from; the admins extend it here."""
 
     list_display = ["label", "code", "needs_comment", "order", "is_active"]

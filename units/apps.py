@@ -8,4 +8,4 @@ class UnitsConfig(AppConfig):
     verbose_name = _("Đơn vị")
 
     def ready(self):
-        from . import middleware  # noqa: F401  (connects the sign-in signal)
+        from . import middleware, signals  # noqa: F401  (connect the sign-in and model signals)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,17 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+    def clean(self):
+        # The admin's form runs this, so a refused role reads as a message on the form; the
+        # pre_save guard (units.signals) refuses the same for every other path.
+        from .roles import check_duties
+
+        if self.user_id is not None:
+            try:
+                check_duties(self.user, has_unit_role=True)
+            except ValidationError as exc:
+                raise ValidationError({"user": exc.error_list}) from exc
 
 
 class AccountState(models.Model):

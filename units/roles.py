@@ -6,9 +6,12 @@ in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import Membership
 
@@ -16,6 +19,46 @@ GROUP_APPRAISER = "appraiser"  # Sở Nội vụ and the council's member depart
 GROUP_INTERIOR_ADMIN = "interior_admin"  # Sở Nội vụ: runs the year
 GROUP_VIEWER = "viewer"  # provincial leaders and others who read results
 GROUPS = (GROUP_APPRAISER, GROUP_INTERIOR_ADMIN, GROUP_VIEWER)
+# The Interior Department's groups: whoever is in one (or is a superuser, who counts as its
+# admin) appraises or runs the year, so holds no role in a unit it appraises.
+INTERIOR_GROUPS = frozenset({GROUP_APPRAISER, GROUP_INTERIOR_ADMIN})
+
+# Separation of duties: an Interior Department account holds no unit role, and a unit's staff
+# appraise nothing. Every path that grants a role asks ``duty_conflict`` (the accounts
+# service, ``Membership.clean``, the admin's user form, and the model signals that stop the
+# shell, commands and imports), so the rule and its words are here only.
+CONFLICT_MESSAGE = _(
+    "Tách bạch nhiệm vụ: tài khoản của Sở Nội vụ (thẩm định, quản trị) không giữ vai trò trong "
+    "đơn vị, và cán bộ, lãnh đạo đơn vị không thẩm định. Hãy dùng hai tài khoản riêng."
+)
+
+
+def duty_conflict(*, groups: Iterable[str], is_superuser: bool, has_unit_role: bool):
+    """Why this combination of roles is refused (a message), or ``None`` when it is allowed."""
+    interior = is_superuser or bool(INTERIOR_GROUPS.intersection(groups))
+    return CONFLICT_MESSAGE if interior and has_unit_role else None
+
+
+def check_duties(
+    user: User,
+    *,
+    groups: Iterable[str] | None = None,
+    is_superuser: bool | None = None,
+    has_unit_role: bool | None = None,
+) -> None:
+    """Raise ``ValidationError`` if ``user`` would hold both sides once the given facts apply;
+    a fact not given is read from the database (as it stands before the change)."""
+    if is_superuser is None:
+        is_superuser = user.is_superuser
+    if has_unit_role is None:
+        has_unit_role = user.pk is not None and Membership.objects.filter(user_id=user.pk).exists()
+    if not (is_superuser or has_unit_role):
+        return  # nothing to compare: spare the groups query
+    if groups is None:
+        groups = user.groups.values_list("name", flat=True) if user.pk is not None else ()
+    message = duty_conflict(groups=groups, is_superuser=is_superuser, has_unit_role=has_unit_role)
+    if message is not None:
+        raise ValidationError(message, code="duty_conflict")
 
 
 @dataclass(frozen=True)
@@ -53,6 +96,16 @@ def roles_of(user: User | AnonymousUser) -> Roles:
         "unit_id", "role"
     ):
         (leader if role == Membership.Role.LEADER else officer).add(unit_id)
+    if duty_conflict(
+        groups=groups, is_superuser=user.is_superuser, has_unit_role=bool(officer or leader)
+    ):
+        # Both sides, from data older than the rule: the unit roles are ignored, the Interior
+        # Department's kept. A group is granted only by a superuser (the Department's admins
+        # have no right on accounts), while a membership was the admins' own way in, so the
+        # membership is the suspect grant; dropping it leaves the person exactly as before it
+        # (unable to enter or submit any unit's self-assessment). The accounts page flags
+        # the account so that one of the two is removed.
+        officer, leader = set(), set()
     roles = Roles(
         is_interior_admin=user.is_superuser or GROUP_INTERIOR_ADMIN in groups,
         is_appraiser=GROUP_APPRAISER in groups,

@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from scoring import audit
+
 from .models import AccountState, Membership, Unit
-from .roles import GROUPS, Roles
+from .roles import GROUPS, Roles, check_duties
+from .signals import described
 
 UNIT_ROLES = (Membership.Role.OFFICER, Membership.Role.LEADER)
 
@@ -64,16 +67,44 @@ def create_account(
         raise ValidationError({"unit": _("Cán bộ và lãnh đạo đơn vị cần chọn đơn vị.")})
     if role not in UNIT_ROLES and role not in GROUPS:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")})
+    unit_role = role in UNIT_ROLES
+    # One role per new account, so no conflict can arise here; asked anyway, so that the rule
+    # is the same on every path that grants a role.
+    check_duties(
+        User(),
+        groups=() if unit_role else (role,),
+        is_superuser=False,
+        has_unit_role=unit_role,
+    )
     first, _sep, last = full_name.strip().rpartition(" ")
     password = temporary_password()
-    user = User.objects.create_user(username, password=password, first_name=first, last_name=last)
-    if role in UNIT_ROLES:
-        Membership.objects.create(user=user, unit=unit, role=role)
-    else:
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-        user.is_staff = role == "interior_admin"
-        user.save(update_fields=["is_staff"])
+    with described():
+        user = User.objects.create_user(
+            username, password=password, first_name=first, last_name=last
+        )
+        if unit_role:
+            Membership.objects.create(user=user, unit=unit, role=role)
+        else:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            user.is_staff = role == "interior_admin"
+            user.save(update_fields=["is_staff"])
     _must_change(user)
+    audit.record(
+        audit.Kind.ACCOUNT,
+        unit=unit if unit_role else None,
+        target=user.username,
+        changes=audit.diff(
+            {},
+            {
+                "username": user.username,
+                "role": role,
+                "unit": unit if unit_role else None,
+                "is_staff": user.is_staff or None,
+                "must_change_password": True,
+            },
+        ),
+        note=_("Tạo tài khoản, có mật khẩu tạm."),
+    )
     return user, password
 
 
@@ -85,8 +116,21 @@ def reset_password(*, roles: Roles, actor: User, user: User) -> str:
     password = temporary_password()
     user.set_password(password)
     user.save(update_fields=["password"])
-    _must_change(user)
+    record_temporary_password(user)
     return password
+
+
+def record_temporary_password(user: User) -> None:
+    """A password someone else set (here or in the Django admin) is temporary: its holder
+    changes it at the next sign-in. The log says it was set, never what it is."""
+    was = AccountState.objects.filter(user=user, must_change_password=True).exists()
+    _must_change(user)
+    audit.record(
+        audit.Kind.ACCOUNT,
+        target=user.username,
+        changes=audit.diff({"must_change_password": was}, {"must_change_password": True}),
+        note=_("Đặt mật khẩu tạm."),
+    )
 
 
 @transaction.atomic
@@ -96,8 +140,17 @@ def set_active(*, roles: Roles, actor: User, user: User, active: bool) -> None:
     _require_may_manage(actor, user)
     if user == actor and not active:
         raise ValidationError(_("Không thể tự khóa tài khoản của mình."))
-    user.is_active = active
-    user.save(update_fields=["is_active"])
+    if user.is_active == active:
+        return  # a second click on a stale page: nothing changes, nothing to record
+    with described():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    audit.record(
+        audit.Kind.ACCOUNT,
+        target=user.username,
+        changes=audit.diff({"is_active": not active}, {"is_active": active}),
+        note=_("Mở khóa tài khoản.") if active else _("Khóa tài khoản."),
+    )
 
 
 def password_changed(user: User) -> None:

@@ -2,32 +2,26 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from scoring import access
+
+from . import selectors, services
 from .forms import ROLE_CHOICES, AccountForm, NewPasswordForm
 from .middleware import SESSION_KEY
 from .roles import roles_of
 
 
-def _admin_roles(request):
-    roles = roles_of(request.user)
-    if not roles.is_interior_admin:
-        raise Http404  # the page does not exist for anyone else
-    return roles
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def accounts(request):
-    roles = _admin_roles(request)
+    roles = roles_of(request.user)
+    access.require_accounts_admin(roles)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -49,17 +43,12 @@ def accounts(request):
                 % {"user": user.username, "password": password},
             )
             return redirect(reverse("accounts"))
-    users = (
-        User.objects.order_by("username")
-        .prefetch_related("groups", "memberships__unit")
-        .select_related("account_state")
-    )
     return render(
         request,
         "units/accounts.html",
         {
             "form": form,
-            "users": users,
+            "accounts": selectors.account_rows(),
             "superuser": request.user.is_superuser,
             "role_labels": dict(ROLE_CHOICES),
         },
@@ -69,8 +58,9 @@ def accounts(request):
 @require_POST
 @login_required
 def account_reset(request, user_id: int):
-    roles = _admin_roles(request)
-    user = get_object_or_404(User, pk=user_id)
+    roles = roles_of(request.user)
+    access.require_accounts_admin(roles)
+    user = selectors.get_account(user_id)
     password = services.reset_password(roles=roles, actor=request.user, user=user)
     messages.success(
         request,
@@ -83,8 +73,9 @@ def account_reset(request, user_id: int):
 @require_POST
 @login_required
 def account_active(request, user_id: int):
-    roles = _admin_roles(request)
-    user = get_object_or_404(User, pk=user_id)
+    roles = roles_of(request.user)
+    access.require_accounts_admin(roles)
+    user = selectors.get_account(user_id)
     try:
         services.set_active(
             roles=roles, actor=request.user, user=user, active=request.POST.get("active") == "1"

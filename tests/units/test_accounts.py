@@ -4,11 +4,11 @@ changed at the first sign-in."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from units.models import AccountState, Membership
+from units.models import AccountState, Membership, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,28 @@ def test_a_username_with_spaces_or_markup_is_refused(as_user, interior_admin):
     )
     assert "chữ thường không dấu" in response.content.decode()
     assert not User.objects.filter(username="a b/<c>").exists()
+
+
+def test_the_accounts_page_reads_in_a_fixed_number_of_queries(
+    as_user, interior_admin, django_assert_num_queries
+):
+    client = as_user(interior_admin)
+    client.get(reverse("accounts"))  # warm the session and content-type caches
+
+    def more_accounts(n):
+        for i in range(n):
+            user = User.objects.create_user(f"them.{n}.{i}")
+            user.groups.add(Group.objects.get(name="viewer"))
+            unit = Unit.objects.filter(is_active=True).order_by("pk")[i]
+            Membership.objects.create(user=user, unit=unit, role="officer")
+            AccountState.objects.create(user=user, must_change_password=True)
+
+    more_accounts(3)
+    # session, the signed-in user, their groups and memberships (roles_of), the accounts with
+    # their state, their groups, their memberships with units, the form's list of units
+    with django_assert_num_queries(8):
+        page = client.get(reverse("accounts"))
+    more_accounts(4)
+    with django_assert_num_queries(8):
+        client.get(reverse("accounts"))
+    assert page.content.decode().count("mật khẩu tạm") >= 3
