@@ -165,17 +165,22 @@ def create_framework(
     ``ValidationError``; nothing is saved.
     """
     require_interior_admin(roles)
-    problems = tree_problems(nodes, max_points=max_points)
+    problems = [p.message for p in tree_problems(nodes, max_points=max_points)]
     framework = Framework(
         name=name, unit_level=unit_level, max_points=max_points, description=description
     )
+    if not name.strip() or len(name) > NAME_MAX:
+        problems.append(
+            _("Tên bộ chỉ số cần có, tối đa %(max)s ký tự (đang có %(n)s).")
+            % {"max": NAME_MAX, "n": len(name)}
+        )
     built: list[tuple[NodeSpec, FrameworkNode]] = []
     for spec in nodes:
         node = _node(spec)
-        problems += _node_problems(spec, node)
+        problems += [p.message for p in _node_problems(spec, node)]
         built.append((spec, node))
     if problems:
-        raise ValidationError([p.message for p in problems])
+        raise ValidationError(problems)
     framework.save()
     saved: dict[str, FrameworkNode] = {}
     # Parents first, whatever order an import listed them in.
@@ -259,6 +264,17 @@ def record_framework_change(
         },
         note=note,
     )
+
+
+NAME_MAX = Framework._meta.get_field("name").max_length
+
+
+def year_copy_name(name: str, year: int) -> str:
+    """The name of a framework's copy for a year: "Bộ chỉ số (2024)" becomes "Bộ chỉ số (2025)",
+    not "… (2024) (2025)", and a name already at the column's length is shortened to fit."""
+    suffix = f" ({year})"
+    base = re.sub(r" \(\d{4}\)$", "", name)
+    return base[: NAME_MAX - len(suffix)].rstrip() + suffix
 
 
 def clone_framework(*, roles: Roles, framework: Framework, name: str) -> Framework:
@@ -375,9 +391,8 @@ def copy_previous_framework(*, roles: Roles, year: AssessmentYear, user=None) ->
             _("Chưa có năm nào trước năm %(year)s của cấp này để chép bộ chỉ số.")
             % {"year": year.year}
         )
-    # "Bộ chỉ số (2024)" becomes "Bộ chỉ số (2025)", not "Bộ chỉ số (2024) (2025)".
-    base = re.sub(r" \(\d{4}\)$", "", source.framework.name)
-    new = clone_framework(roles=roles, framework=source.framework, name=f"{base} ({year.year})")
+    name = year_copy_name(source.framework.name, year.year)
+    new = clone_framework(roles=roles, framework=source.framework, name=name)
     swap_framework(year, new)
     with translation.override(settings.LANGUAGE_CODE):  # stored text: the installation's
         note = _("Chép từ bộ chỉ số năm %(year)s") % {"year": source.year}

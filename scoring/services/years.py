@@ -18,7 +18,7 @@ from .. import audit, selectors
 from ..models import Assessment, AssessmentYear, Band, Framework, LeafScore, YearReopening
 from .common import require_interior_admin
 from .concurrency import check_version
-from .frameworks import clone_framework
+from .frameworks import clone_framework, year_copy_name
 
 State = AssessmentYear.State
 SETTINGS = ("tie_policy", "bonus_max", "deduction_max")
@@ -301,7 +301,7 @@ def new_year_from(
     source = framework or previous.framework
     if AssessmentYear.objects.filter(unit_level=unit_level, year=year).exists():
         raise ValidationError(_("Năm %(year)s của cấp này đã có.") % {"year": year})
-    copy = clone_framework(roles=roles, framework=source, name=f"{source.name} ({year})")
+    copy = clone_framework(roles=roles, framework=source, name=year_copy_name(source.name, year))
     if framework is None:
         # Units merged away since (inactive) are not carried over.
         units = [a.unit for a in previous.assessments.select_related("unit") if a.unit.is_active]

@@ -7,6 +7,7 @@ nothing is saved. Run on PostgreSQL too, where a value too long for its column i
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -21,9 +22,13 @@ from scoring.models import (
     AssessmentYear,
     Evidence,
     EvidenceLink,
+    Framework,
     LeafScore,
 )
+from scoring.services import create_framework, new_year_from
+from scoring.services.frameworks import specs_of
 from tests.scoring.appraisal_helpers import appraise, entry, leaf
+from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +302,34 @@ def test_the_ledger_refuses_one_more_with_a_message(interior_admin, year_2023, e
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Adjustment.objects.filter(assessment__year=year_2023, assessment__unit__code=VQ)
+
+
+# --- a framework's name -----------------------------------------------------------------------
+
+
+def test_a_year_copies_a_framework_named_at_the_columns_length(interior_admin, year_2024):
+    """A framework named with the longest name the column takes is copied for the next year
+    with its year in the name, shortened to fit rather than refused by the database."""
+
+    longest = ("Bộ chỉ số cải cách hành chính cấp huyện tỉnh Hà Tĩnh " * 5)[:200]
+    Framework.objects.filter(pk=year_2024.framework_id).update(name=longest)
+    year = new_year_from(
+        roles=roles_of(interior_admin),
+        year=2025,
+        unit_level=year_2024.unit_level,
+        user=interior_admin,
+    )
+    assert len(year.framework.name) <= 200
+    assert year.framework.name.endswith(" (2025)")
+
+
+def test_a_framework_name_past_the_column_is_refused_with_a_message(interior_admin, year_2024):
+
+    with pytest.raises(ValidationError) as exc:
+        create_framework(
+            roles=roles_of(interior_admin),
+            name="Bộ chỉ số " * 30,
+            unit_level=year_2024.unit_level,
+            nodes=specs_of(year_2024.framework),
+        )
+    assert "tối đa 200 ký tự" in " ".join(exc.value.messages)
