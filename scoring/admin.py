@@ -14,6 +14,7 @@ from .models import (
     AppraisalReason,
     Assessment,
     AssessmentYear,
+    AuditEvent,
     Band,
     Framework,
     FrameworkNode,
@@ -118,3 +119,15 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_filter = ["year__year", "year__unit_level"]
     list_select_related = ["unit", "year__unit_level"]
     inlines = [LeafScoreInline, AdjustmentInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Every line of the change log, including those of no year (accounts, memberships, the
+    reference lists), which the year's log page leaves out. Read-only: the log is append-only."""
+
+    list_display = ["at", "actor_name", "kind", "path", "target", "year", "unit"]
+    list_filter = ["kind", "path", "year"]
+    search_fields = ["actor_name", "target", "source", "note"]
+    list_select_related = ["year__unit_level", "unit"]
+    date_hierarchy = "at"

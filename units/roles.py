@@ -140,6 +140,7 @@ GROUP_PERMISSIONS = {
         ),
         "scoring.view_leafscore",
         "scoring.view_adjustment",
+        "scoring.view_auditevent",
     ],
     GROUP_APPRAISER: [],
     GROUP_VIEWER: [],

@@ -5,6 +5,7 @@ the ledger has entries of it."""
 import pytest
 from django.urls import reverse
 
+from scoring import audit
 from scoring.models import AdjustmentKind, AppraisalReason
 from scoring.models.audit import AuditEvent
 from units.models import Unit, UnitLevel
@@ -141,3 +142,21 @@ def test_a_kind_without_entries_may_change_direction(as_user, interior_admin):
     )
     assert response.status_code == 302
     assert AdjustmentKind.objects.get(pk=kind.pk).direction == flipped
+
+
+def test_the_interior_admin_reads_every_log_line_in_the_django_admin_but_changes_none(
+    client, interior_admin
+):
+    """Lines of no year (accounts, memberships) are not on any year's log page: the Django admin
+    lists them all, read-only."""
+    line = audit.record(audit.Kind.ACCOUNT, target="tai.khoan.moi", note="Tạo tài khoản")
+    client.force_login(interior_admin)
+    listing = client.get("/admin/scoring/auditevent/?q=tai.khoan.moi")
+    assert listing.status_code == 200
+    assert "tai.khoan.moi" in listing.content.decode()
+    assert client.get(f"/admin/scoring/auditevent/{line.pk}/change/").status_code == 200
+    assert (
+        client.post(f"/admin/scoring/auditevent/{line.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert client.get("/admin/scoring/auditevent/add/").status_code == 403
