@@ -24,6 +24,7 @@ from django.utils import timezone
 from .models.audit import AuditEvent
 
 Kind = AuditEvent.Kind
+CENTS = Decimal("0.01")
 Path = AuditEvent.Path
 
 
@@ -94,6 +95,9 @@ def display(value) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
+        # Points are kept to 2 decimals: "3" typed and "3.00" read back are one value.
+        if value.is_finite() and value.as_tuple().exponent > -2:
+            value = value.quantize(CENTS)
         return format(value, "f")
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         # One moment reads the same whether it came from the database (UTC) or a form (local).

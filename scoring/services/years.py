@@ -28,12 +28,9 @@ CENT = Decimal("0.01")
 
 
 def _values(year: AssessmentYear, names) -> dict:
-    """The year's fields for the log, moments in local time: a deadline read back from the
-    database (UTC) and the same one from a form (local) are no change."""
-    return {
-        name: timezone.localtime(value) if isinstance(value, datetime) else value
-        for name, value in audit.values_of(year, names).items()
-    }
+    """The year's fields for the log (``audit.display`` writes moments in local time, so a
+    deadline read back from the database and the same one from a form are no change)."""
+    return audit.values_of(year, names)
 
 
 @transaction.atomic
@@ -129,7 +126,7 @@ def advance_year(
         problems.append(_("Cần đặt hạn giải trình, sau thời điểm hiện tại."))
     if problems:
         raise ValidationError(problems)
-    old = _values(year, ["state", "explanation_closes"])
+    old = _values(year, ["state", "explanation_closes", "published_at"])
     fields = ["state", "published_at"]
     if to_state == State.EXPLANATION:
         year.explanation_closes = explanation_closes

@@ -548,7 +548,7 @@ def test_the_import_is_logged_per_cell(as_user, interior_admin, year_2023):
     apply(client, year_2023, upload(client, year_2023, sheet.bytes()))
     [line] = AuditEvent.objects.filter(kind=AuditEvent.Kind.SURVEY, year=year_2023)
     assert (line.actor, line.target) == (interior_admin, "Thị xã Hồng Lĩnh · 10.2")
-    assert line.changes == {"r1_score": [format(old, "f"), "7"]}
+    assert line.changes == {"r1_score": [format(old, "f"), "7.00"]}
 
 
 def test_a_template_of_an_earlier_release_is_still_read(as_user, interior_admin, year_2023):
