@@ -217,8 +217,9 @@ def get_ledger_entry(assessment: Assessment, entry_id: int) -> Adjustment:
     return entry
 
 
-def can_see_year_log(roles: Roles) -> bool:
-    """A year's audit log: the Interior Department (appraisers and admins)."""
+def can_see_whole_log(roles: Roles) -> bool:
+    """Every line of a year's (or a unit's) change log: the Interior Department (appraisers and
+    admins); a unit's staff see their unit's log filtered (selectors.audit)."""
     return roles.is_interior_staff
 
 
@@ -228,8 +229,9 @@ def get_assessment_for_log(roles: Roles, year_id: int, unit_code: str) -> Assess
     return get_assessment_for_entry(roles, year_id, unit_code)
 
 
-def require_accounts_admin(roles: Roles) -> None:
-    """The accounts pages: the Interior Department's admins; for anyone else they do not exist."""
+def require_interior_admin(roles: Roles) -> None:
+    """Pages of the Interior Department's admins that belong to no year (accounts, a new year):
+    for anyone else they do not exist."""
     if not roles.is_interior_admin:
         raise Http404
 

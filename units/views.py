@@ -21,7 +21,7 @@ from .roles import roles_of
 @login_required
 def accounts(request):
     roles = roles_of(request.user)
-    access.require_accounts_admin(roles)
+    access.require_interior_admin(roles)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -59,7 +59,7 @@ def accounts(request):
 @login_required
 def account_reset(request, user_id: int):
     roles = roles_of(request.user)
-    access.require_accounts_admin(roles)
+    access.require_interior_admin(roles)
     user = selectors.get_account(user_id)
     password = services.reset_password(roles=roles, actor=request.user, user=user)
     messages.success(
@@ -74,7 +74,7 @@ def account_reset(request, user_id: int):
 @login_required
 def account_active(request, user_id: int):
     roles = roles_of(request.user)
-    access.require_accounts_admin(roles)
+    access.require_interior_admin(roles)
     user = selectors.get_account(user_id)
     try:
         services.set_active(

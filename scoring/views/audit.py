@@ -24,7 +24,7 @@ def _unit_scope(request, year_id: int, unit_code: str):
     roles = roles_of(request.user)
     assessment = access.get_assessment_for_log(roles, year_id, unit_code)
     return selectors.log_scope(
-        assessment.year, unit=assessment.unit, full=roles.is_interior_staff
+        assessment.year, unit=assessment.unit, full=access.can_see_whole_log(roles)
     ), assessment
 
 

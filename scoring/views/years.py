@@ -4,7 +4,6 @@ re-opening, a new year, the settings of its ranking."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -149,8 +148,7 @@ def year_reopen(request, year_id: int):
 @login_required
 def year_new(request):
     roles = roles_of(request.user)
-    if not roles.is_interior_admin:
-        raise Http404
+    access.require_interior_admin(roles)
     form = NewYearForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
