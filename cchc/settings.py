@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "units",
     "scoring",
 ]
@@ -53,10 +57,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "scoring.audit.AuditOriginMiddleware",
     "units.middleware.TemporaryPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its own response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: a locked-out username is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cchc.urls"
@@ -167,3 +181,16 @@ LOGGING = {
 
 # A change's note in a leaf's history names documents, whose names run long: text, not 100 chars.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+
+# --- Sign-in: throttling, passwords, sessions (issue 10) -------------------------------------
+# (section A)
+
+# --- Second factor (issue 10) ----------------------------------------------------------------
+# (section B)
+
+# --- Content-Security-Policy and caching (issue 10) ------------------------------------------
+# (section C)
+
+# --- Security log (issue 10) -----------------------------------------------------------------
+# (section E)
