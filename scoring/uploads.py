@@ -1,15 +1,17 @@
 """Which evidence files are accepted: by extension *and* by content, so that a file named .pdf
-that is not a PDF is refused before anyone downloads it."""
+that is not a PDF is refused before anyone downloads it. What "by content" means — a PDF that
+parses, an image that decodes, an Office file that is one, no HTML or script anywhere — is in
+``upload_checks``. Accepted files are still only ever served as downloads (attachment, nosniff)."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import PurePath
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .xls (Office 97–2003)
+from . import upload_checks as checks
+from .upload_checks import OLE  # noqa: F401 - part of this module's interface
 
 # extension -> (content type, how to recognise the content)
 ACCEPTED = {
@@ -17,10 +19,10 @@ ACCEPTED = {
     ".doc": ("application/msword", "ole"),
     ".docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "zip:word/",
+        "docx",
     ),
     ".xls": ("application/vnd.ms-excel", "ole"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "zip:xl/"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     ".jpg": ("image/jpeg", "jpeg"),
     ".jpeg": ("image/jpeg", "jpeg"),
     ".png": ("image/png", "png"),
@@ -31,33 +33,68 @@ class UploadRefused(ValueError):
     pass
 
 
-def _content_matches(kind: str, stream: BinaryIO) -> bool:
-    stream.seek(0)
-    head = stream.read(1024)
-    stream.seek(0)
+def _inspect(kind: str, data: bytes) -> None:
+    """Raise ``checks.Refused`` unless ``data`` really is a file of ``kind``."""
+    checks.refuse_executable(data)
     if kind == "pdf":
-        return b"%PDF-" in head  # some producers put a few bytes before the header
-    if kind == "ole":
-        return head.startswith(OLE)
-    if kind == "jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if kind == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if kind.startswith("zip:"):
-        try:
-            with zipfile.ZipFile(stream) as archive:
-                return any(name.startswith(kind[4:]) for name in archive.namelist())
-        except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError, OSError):
-            # zipfile raises more than BadZipFile on damaged archives: all mean "not a real
-            # Office file" here, never a server error.
-            return False
-        finally:
-            stream.seek(0)
-    raise ValueError(kind)
+        checks.check_pdf(data)
+    elif kind == "ole":
+        checks.check_ole(data)
+    elif kind in ("docx", "xlsx"):
+        checks.check_ooxml(data, kind)
+    elif kind in ("jpeg", "png"):
+        checks.check_image(data, kind)
+    else:
+        raise ValueError(kind)
+
+
+def _message(reason: str, name: str, extension: str) -> str:
+    values = {"name": name, "ext": extension.lstrip(".").upper()}
+    if reason == checks.EXECUTABLE:
+        text = _(
+            "Tệp “%(name)s” là một chương trình máy tính, không phải tệp %(ext)s; hệ thống không "
+            "nhận tệp chương trình."
+        )
+    elif reason == checks.ACTIVE:
+        text = _(
+            "Tệp “%(name)s” có chứa mã trang web (HTML) hoặc mã lệnh (script); hệ thống không nhận "
+            "tệp có nội dung này."
+        )
+    elif reason == checks.TRAILING:
+        text = _(
+            "Tệp “%(name)s” có dữ liệu lạ nối sau nội dung %(ext)s; hãy lưu lại tệp từ phần mềm "
+            "đã tạo ra nó rồi tải lên."
+        )
+    elif reason == checks.BOMB:
+        text = _(
+            "Tệp “%(name)s” khi giải nén quá lớn hoặc có quá nhiều thành phần; hãy kiểm tra lại "
+            "tệp."
+        )
+    elif reason == checks.MACRO:
+        text = _(
+            "Tệp “%(name)s” có chứa macro (mã VBA); hãy lưu lại thành tệp không có macro rồi tải "
+            "lên."
+        )
+    elif reason == checks.PDF_ACTIONS:
+        text = _(
+            "Tệp “%(name)s” có chứa mã lệnh tự chạy (JavaScript hoặc lệnh mở chương trình); hãy "
+            "in lại ra tệp PDF thông thường rồi tải lên."
+        )
+    elif reason == checks.PASSWORD:
+        text = _("Tệp “%(name)s” được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lên.")
+    elif reason == checks.IMAGE_TOO_LARGE:
+        text = _(
+            "Ảnh “%(name)s” quá lớn (hơn %(limit)s triệu điểm ảnh); hãy thu nhỏ ảnh rồi tải lên."
+        )
+        values["limit"] = checks.IMAGE_MAX_PIXELS // 1_000_000
+    else:
+        text = _("Nội dung tệp “%(name)s” không phải là tệp %(ext)s thật; hãy kiểm tra lại tệp.")
+    return text % values
 
 
 def check_evidence_file(name: str, size: int, stream: BinaryIO, max_bytes: int) -> str:
-    """The content type of an acceptable evidence file, or ``UploadRefused`` saying why not."""
+    """The content type of an acceptable evidence file, or ``UploadRefused`` saying why not.
+    The stream is left at its start for the caller to save it."""
     extension = PurePath(name).suffix.lower()
     if extension not in ACCEPTED:
         raise UploadRefused(
@@ -66,15 +103,24 @@ def check_evidence_file(name: str, size: int, stream: BinaryIO, max_bytes: int) 
         )
     if size == 0:
         raise UploadRefused(_("Tệp “%(name)s” rỗng.") % {"name": name})
+    too_big = UploadRefused(
+        _("Tệp “%(name)s” lớn hơn giới hạn %(limit)s MB.")
+        % {"name": name, "limit": max_bytes // (1024 * 1024)}
+    )
     if size > max_bytes:
-        raise UploadRefused(
-            _("Tệp “%(name)s” lớn hơn giới hạn %(limit)s MB.")
-            % {"name": name, "limit": max_bytes // (1024 * 1024)}
-        )
+        raise too_big
     content_type, kind = ACCEPTED[extension]
-    if not _content_matches(kind, stream):
-        raise UploadRefused(
-            _("Nội dung tệp “%(name)s” không phải là tệp %(ext)s thật; hãy kiểm tra lại tệp.")
-            % {"name": name, "ext": extension.lstrip(".").upper()}
-        )
+    try:
+        stream.seek(0)
+        data = stream.read(max_bytes + 1)  # the size the client claimed is not trusted
+    finally:
+        stream.seek(0)
+    if len(data) > max_bytes:
+        raise too_big
+    if not data:
+        raise UploadRefused(_("Tệp “%(name)s” rỗng.") % {"name": name})
+    try:
+        _inspect(kind, data)
+    except checks.Refused as refused:
+        raise UploadRefused(_message(refused.reason, name, extension)) from None
     return content_type

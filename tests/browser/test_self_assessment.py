@@ -7,12 +7,13 @@ import pytest
 
 from scoring.demo.data import PASSWORD
 from scoring.models import Assessment, Evidence
+from tests.samples import PDF
 
 
 @pytest.fixture
 def evidence_pdf(tmp_path):
     path = tmp_path / "ke-hoach-ra-soat.pdf"
-    path.write_bytes(b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    path.write_bytes(PDF)
     return path
 
 

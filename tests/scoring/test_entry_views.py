@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scoring.models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
+from tests.samples import PDF
 
 pytestmark = pytest.mark.django_db  # run before the browser tests flush the database
 
@@ -21,7 +22,6 @@ OFFICER_A_NAME = "Cán bộ Phòng Nội vụ huyện Vũ Quang"
 # Field 2's unit-filled leaves: percent tiers, binary, proportional (N/A allowed), deduction,
 # manual (step 0.25, max 2).
 FIELD_2 = ["2.1.1", "2.2.1", "2.2.2", "2.2.3", "2.3.1"]
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 KEEP = "Giữ nguyên nội dung"
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from scoring import audit
 from scoring.models import Assessment, AssessmentYear, AuditEvent, EvidenceLink, LeafScore
 from scoring.services import Answer, ConflictError, answer_explanations
+from tests.samples import PDF
 from tests.scoring.appraisal_helpers import appraise, entry, leaf
 from tests.scoring.test_self_assessment_services import fill_everything
 from units.roles import roles_of
@@ -22,7 +23,6 @@ from units.roles import roles_of
 pytestmark = pytest.mark.django_db
 
 VQ = "vu-quang"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 STALE = "có người khác vừa lưu giải trình của 1 tiêu chí"
 
 

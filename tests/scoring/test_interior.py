@@ -38,6 +38,7 @@ from scoring.services import (
     set_assignments,
 )
 from scoring.services.interior import SurveyScore
+from tests.samples import PDF
 from tests.scoring.appraisal_helpers import (
     HL,
     VQ,
@@ -54,7 +55,6 @@ pytestmark = pytest.mark.django_db  # run before the browser tests flush the dat
 VQ_NAME, HL_NAME = "Huyện Vũ Quang", "Thị xã Hồng Lĩnh"
 MISSING = APPRAISAL_REASONS["missing-evidence"][0]  # "Thiếu tài liệu kiểm chứng"
 LATE = APPRAISAL_REASONS["late"][0]
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
 NOT_A_PDF = b"just some text renamed to .pdf\n"
 # Vũ Quang's field 1, unscored in the demo's 2023, with each leaf's maximum.
 VQ_FIELD_1 = {

@@ -12,12 +12,12 @@ from django.urls import reverse
 from scoring import audit
 from scoring.models import Adjustment, AdjustmentKind, Assessment, AuditEvent
 from scoring.services import ConflictError, add_adjustment, remove_adjustment
+from tests.samples import PDF
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
 
 VQ = "vu-quang"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
 STALE = "người khác vừa thay đổi sổ điểm thưởng, điểm trừ"
 
 

@@ -27,13 +27,13 @@ from scoring.models import (
 )
 from scoring.services import create_framework, new_year_from
 from scoring.services.frameworks import specs_of
+from tests.samples import PDF
 from tests.scoring.appraisal_helpers import appraise, entry, leaf
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
 
 VQ = "vu-quang"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 FIELD_2 = ["2.1.1", "2.2.1", "2.2.2", "2.2.3", "2.3.1"]
 # The name of the report that once ended the save with an error (91 characters).
 REPORT = (

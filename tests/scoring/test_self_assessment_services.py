@@ -28,10 +28,10 @@ from scoring.services import (
     submit_assessment,
     withdraw_assessment,
 )
+from tests.samples import PDF
 from units.roles import SYSTEM_ADMIN, roles_of
 
 D = Decimal
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 CLOSED = "Thời gian tự đánh giá của năm 2024 không mở."
 SUBMITTED = "Bản tự đánh giá đã được gửi; chỉ lãnh đạo đơn vị có thể rút lại để sửa."
 NOT_IN_FRAMEWORK = "Tiêu chí không thuộc bộ chỉ số của năm này."

@@ -6,7 +6,9 @@ import zipfile
 
 import pytest
 
-from scoring.uploads import ACCEPTED, OLE, UploadRefused, check_evidence_file
+from scoring.uploads import ACCEPTED, UploadRefused, check_evidence_file
+
+from .test_upload_content import docx_bytes, image_bytes, ole_bytes, pdf_bytes, xlsx_bytes
 
 MB = 1024 * 1024
 MAX = 20 * MB
@@ -29,13 +31,14 @@ def zip_bytes(*names):
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+# Real files, as the programs that make them write them (built in test_upload_content).
+PDF = pdf_bytes()
 PDF_WITH_JUNK = b"\x00\x00\xef\xbb\xbf\r\n" + PDF
-DOCX = zip_bytes("word/document.xml", "word/styles.xml", "_rels/.rels")
-XLSX = zip_bytes("xl/workbook.xml", "xl/worksheets/sheet1.xml", "_rels/.rels")
-OLE_FILE = OLE + b"\x00" * 504 + b"Microsoft Office"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+DOCX = docx_bytes()
+XLSX = xlsx_bytes()
+OLE_FILE = ole_bytes("WordDocument")
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
 TEXT = "Báo cáo kết quả CCHC năm 2024\n".encode()
 
 
@@ -116,7 +119,7 @@ def test_pdf_header_beyond_the_first_kilobyte_is_refused():
 
 
 def test_docx_whose_only_word_entry_is_deep_in_the_archive_is_accepted():
-    content = zip_bytes(*(f"customXml/item{i}.xml" for i in range(50)), "word/document.xml")
+    content = docx_bytes(members=[(f"customXml/item{i}.xml", "<a/>") for i in range(50)])
     result, _ = check("ke-hoach.docx", content)
     assert result == DOCX_TYPE
 
