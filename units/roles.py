@@ -141,6 +141,7 @@ GROUP_PERMISSIONS = {
         "scoring.view_leafscore",
         "scoring.view_adjustment",
         "scoring.view_auditevent",
+        *(f"axes.{p}" for p in ("view_accessattempt", "delete_accessattempt", "view_accesslog")),
     ],
     GROUP_APPRAISER: [],
     GROUP_VIEWER: [],
