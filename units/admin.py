@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from scoring import audit
 
 from . import services
-from .models import Membership, Unit, UnitLevel
+from .models import Membership, SecondFactorPolicy, Unit, UnitLevel
 from .roles import check_duties
 from .signals import FLAGS, described, group_names
 
@@ -80,6 +80,23 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__last_name", "unit__name"]
     raw_id_fields = ["user"]
     list_select_related = ["user", "unit"]
+
+
+@admin.register(SecondFactorPolicy)
+class SecondFactorPolicyAdmin(admin.ModelAdmin):
+    """Read-only here: the policy is changed on its page in the app (accounts → two-factor),
+    which writes the audit line."""
+
+    list_display = ["role", "required"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- accounts (superusers only: the Interior Department's admins have no right on users) ---

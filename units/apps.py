@@ -9,3 +9,4 @@ class UnitsConfig(AppConfig):
 
     def ready(self):
         from . import middleware, signals  # noqa: F401  (connect the sign-in and model signals)
+        from .two_factor import middleware as _second_factor  # noqa: F401  (its sign-in signal)

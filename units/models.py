@@ -103,3 +103,25 @@ class AccountState(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class SecondFactorPolicy(models.Model):
+    """Whether the accounts of one Interior Department role must confirm each sign-in with a
+    second factor (a code from an authenticator app, or a recovery code). No row, or
+    ``required`` off, means it is voluntary: the demo accounts sign in with a password only
+    until an admin turns it on."""
+
+    class Role(models.TextChoices):
+        INTERIOR_ADMIN = "interior_admin", _("Quản trị Sở Nội vụ")
+        APPRAISER = "appraiser", _("Thẩm định (Sở Nội vụ, sở ngành)")
+        VIEWER = "viewer", _("Chỉ xem")
+
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, unique=True)
+    required = models.BooleanField(_("bắt buộc xác thực hai bước"), default=False)
+
+    class Meta:
+        verbose_name = _("chính sách xác thực hai bước")
+        verbose_name_plural = _("chính sách xác thực hai bước")
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.required}"
