@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from cchc.security import log_event
 from units.roles import roles_of
 
 from .. import access
@@ -43,6 +44,7 @@ def serve(exporter: Exporter) -> FileResponse:
         content_type=exporter.content_type,
     )
     patch_cache_control(response, private=True, no_store=True)
+    log_event("export_served", file=exporter.filename(), exporter=type(exporter).__name__)
     return response
 
 

@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.security import log_event
+
 from .. import audit
 from ..importers import Importer, ImportFailed, Problem, staging
 from ..importers.base import read_plan
@@ -89,6 +91,7 @@ def import_page(
         except (ValidationError, PermissionDenied) as exc:
             context["problems"] = [Problem(message=m) for m in _messages_of(exc)]
         else:
+            log_event("import_applied", request, scope=scope, file=audit.file_source(name, content))
             messages.success(request, done)
             return redirect(page.back_url)
     elif request.method == "POST":

@@ -4,6 +4,11 @@
 // made by others in between, as the page it was typed on would have been.
 (function () {
   "use strict";
+  // A bar's width comes from its data-width (percent): the Content-Security-Policy refuses
+  // inline style attributes, not styles set from a script file.
+  document.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
+    bar.style.width = Math.max(0, Math.min(100, parseFloat(bar.dataset.width) || 0)) + "%";
+  });
   document.querySelectorAll("[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {
       if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
