@@ -1,0 +1,180 @@
+"""Nothing lost: a backup of the demo (with evidence files) restored into an empty database has the
+same totals, ranks, rows and files; a damaged archive or a non-empty target is refused.
+
+The restore runs in a real ``manage.py restore`` process against a fresh database: on SQLite a
+new file, on PostgreSQL a database this test creates and drops.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import override_settings
+
+from scoring.demo.load import load_demo
+from scoring.models import Assessment, AssessmentYear, Evidence
+from scoring.selectors import year_results
+from tests.samples import PDF
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BASE_DIR = Path(settings.BASE_DIR)
+FILES = {
+    "a.pdf": PDF,
+    "b.png": bytes(range(256)) * 40,
+}
+
+
+def summary() -> dict:
+    """Totals and ranks of every year, and the row count of every table: what a restore must
+    give back. Run in this process and in the restored one."""
+    years = {}
+    for year in AssessmentYear.objects.select_related("unit_level").order_by(
+        "unit_level__code", "year"
+    ):
+        years[f"{year.unit_level.code}/{year.year}"] = [
+            [result.unit.code, str(result.total.points), str(result.total.index), result.rank]
+            for result in year_results(year)
+        ]
+    counts = {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+    return {"years": years, "counts": counts}
+
+
+@pytest.fixture
+def source(transactional_db, tmp_path, monkeypatch):
+    """The demo, committed, with evidence files on disk and in the database. The evidence
+    folder is the test run's own (tests/env_setup.py); other tests' files in it come along."""
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
+    with override_settings(DEBUG=True):
+        load_demo()
+    assessment = Assessment.objects.filter(year__year=2024).order_by("id").first()
+    for name, content in FILES.items():
+        evidence = Evidence(
+            assessment=assessment, original_name=name, content_type="x", size=len(content)
+        )
+        evidence.file.save(name, ContentFile(content), save=True)
+    # A file no row names (an import being staged) is kept too.
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    staged = root / "imports" / f"tệp-đang-nhập-{uuid.uuid4().hex}.xlsx"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(b"PK\x03\x04 staged")
+    return root
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The URL of a fresh, empty database of the engine the tests run on."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    name = f"cchc_restore_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{name}")
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_backup_restored_into_an_empty_database_gives_everything_back(
+    source, empty_database, tmp_path
+):
+    call_command("backup", directory=str(tmp_path / "backups"))
+    (archive,) = (tmp_path / "backups").glob("cchc-backup-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["database_engine"] == connection.vendor
+    files = tree(source)
+    assert manifest["evidence_files"] == len(files)
+    for evidence in Evidence.objects.all():
+        with evidence.file.open("rb") as file:
+            assert files[evidence.file.name] == file.read()
+    assert manifest["app_version"]
+
+    expected = summary()
+    assert any(len(rows) > 1 for rows in expected["years"].values())
+    restored_media = tmp_path / "restored-evidence"
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": empty_database,
+        "PRIVATE_MEDIA_ROOT": str(restored_media),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+    }
+    done = manage("restore", str(archive), env=env)
+    assert done.returncode == 0, done.stderr
+
+    code = "import json; from tests.test_backup import summary; print(json.dumps(summary()))"
+    done = manage("shell", "-c", code, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == expected
+    assert tree(restored_media) == files
+
+    # Now the target is not empty: refused, then replaced with --force after a backup of it.
+    done = manage("restore", str(archive), env=env)
+    assert done.returncode != 0
+    assert "not empty" in done.stderr
+    done = manage("restore", "--force", str(archive), env=env)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "backups").glob("*-before-restore.tar.gz"))) == 1
+    assert tree(restored_media) == files
+
+
+def test_a_damaged_archive_is_refused_before_anything_is_touched(source, tmp_path):
+    call_command("backup", directory=str(tmp_path / "backups"))
+    (archive,) = (tmp_path / "backups").glob("cchc-backup-*.tar.gz")
+    damaged = tmp_path / "damaged.tar.gz"
+    with tarfile.open(archive) as tar, tarfile.open(damaged, "w:gz") as out:
+        for member in tar:
+            data = tar.extractfile(member).read()
+            if member.name.startswith("database."):
+                data = data[:-1] + bytes([data[-1] ^ 1])
+            out.addfile(member, io.BytesIO(data))
+    before, files = summary(), tree(source)
+    with pytest.raises(CommandError, match="checksum"):
+        call_command("restore", str(damaged), force=True)
+    assert summary() == before
+    assert tree(source) == files
