@@ -4,6 +4,7 @@ SQLite by default (``make run``); ``DATABASE_URL`` switches to PostgreSQL. Produ
 off) refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``, and ``check --deploy`` is clean.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,11 +58,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "units.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "units.two_factor.middleware.SecondFactorMiddleware",
     "scoring.audit.AuditOriginMiddleware",
     "units.middleware.TemporaryPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cchc.headers.NoStoreMiddleware",
+    "cchc.security.RefusalLogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own response.
     "axes.middleware.AxesMiddleware",
@@ -111,7 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's, with its too-short error in Vietnamese (its catalog lags behind Django 5.2).
+    {"NAME": "units.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -172,11 +178,34 @@ if not DEBUG:
         # good; that is the domain owner's decision, so the check's advice is silenced, not taken.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# The security log goes to stdout, or with SECURITY_LOG_FILE to that file (reopened when
+# logrotate moves it); the console handler leaves its lines out so they are not printed twice.
+SECURITY_LOG_FILE = env_str("SECURITY_LOG_FILE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"security_json": {"()": "cchc.security.JsonFormatter"}},
+    "filters": {"not_security": {"()": "cchc.security.NotSecurityFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["not_security"]},
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": SECURITY_LOG_FILE,
+                "encoding": "utf-8",
+                "formatter": "security_json",
+            }
+            if SECURITY_LOG_FILE
+            else {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "security_json",
+            }
+        ),
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Propagates (so test tools that listen at the root hear it); only its own handler prints it.
+    "loggers": {"cchc.security": {"handlers": ["security"], "level": "INFO"}},
 }
 
 # A change's note in a leaf's history names documents, whose names run long: text, not 100 chars.
@@ -184,13 +213,58 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 
 # --- Sign-in: throttling, passwords, sessions (issue 10) -------------------------------------
-# (section A)
+# Throttling (django-axes): five wrong passwords for one username from one address lock that
+# pair for 15 minutes; the same person elsewhere, and other accounts at that address, are not
+# affected. Attempts during the lock are refused unchecked and do not extend it, so the time
+# left shown is exact. A success clears that pair's count. Locks are listed (and lifted) in
+# the Django admin, or lifted with ``manage.py axes_reset_username <name>``. The address is
+# REMOTE_ADDR (axes' default): behind a proxy, all users share it, and a lock still needs the
+# username too.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "units.signin.lockout_response"
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_HOURS after the
+# sign-in whatever the activity (units.middleware.SessionTimeoutMiddleware; the cookie's own
+# age, SESSION_COOKIE_AGE above, is the same maximum).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_MAX_SECONDS = SESSION_COOKIE_AGE
+# Messages live in the server-side session, never in a cookie: one of them shows a new
+# account's temporary password.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Second factor (issue 10) ----------------------------------------------------------------
 # (section B)
+# The name an authenticator app shows beside the account (a province may add its own, e.g.
+# "Chỉ số CCHC Hà Tĩnh"). Wrong codes make the next try wait 1, 2, 4 … seconds (django-otp's
+# throttling, per device), so a six-digit code cannot be guessed in any useful time.
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Chỉ số CCHC")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # --- Content-Security-Policy and caching (issue 10) ------------------------------------------
 # (section C)
+# Only this site's own files run or style a page: no inline script, no inline style, no eval
+# (htmx is told so by a meta tag on the page that loads it). Images may be data: URIs, which
+# Bootstrap's CSS uses for its icons. Signed-in pages are never stored by a browser or a proxy
+# (cchc.headers.NoStoreMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Security log (issue 10) -----------------------------------------------------------------
 # (section E)
+# One JSON object a line on the "cchc.security" logger (see LOGGING and cchc/security.py):
+# sign-ins, failures, lockouts, refused requests, imports, exports, account changes.
+INSTALLED_APPS += ["cchc.security.SecurityLogConfig"]
