@@ -1,9 +1,12 @@
 """Helpers shared by the tests of the Interior Department's pages: reach a unit's leaves of a
 year and appraise them through the service."""
 
+import datetime as dt
 from decimal import Decimal
 
-from scoring.models import Assessment, FrameworkNode, LeafScore
+from django.utils import timezone
+
+from scoring.models import Assessment, AssessmentYear, FrameworkNode, LeafScore
 from scoring.services import AppraisalEntry, appraise_leaves
 from units.roles import roles_of
 
@@ -47,3 +50,18 @@ def appraise(user, year, *entries, unit=VQ, round_no=1):
         round_no=round_no,
         entries=list(entries),
     )
+
+
+def open_explanation_round(appraiser, year):
+    """Vũ Quang's 1.3.2 and 2.3.1 scored below their maximum and flagged, then the year put in
+    its explanation round (open for a day)."""
+    appraise(
+        appraiser,
+        year,
+        entry(year, "1.3.2", "0.75", "missing-evidence", "Biên bản chưa ký", flagged=True),
+        entry(year, "2.3.1", "1", "late", "Nộp muộn", flagged=True),
+    )
+    AssessmentYear.objects.filter(pk=year.pk).update(
+        state="explanation", explanation_closes=timezone.now() + dt.timedelta(days=1)
+    )
+    return AssessmentYear.objects.get(pk=year.pk)

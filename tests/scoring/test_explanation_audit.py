@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scoring import audit
-from scoring.models import Assessment, AssessmentYear, AuditEvent, EvidenceLink, LeafScore
+from scoring.models import Assessment, AuditEvent, EvidenceLink, LeafScore
 from scoring.services import Answer, ConflictError, answer_explanations
 from tests.samples import PDF
-from tests.scoring.appraisal_helpers import appraise, entry, leaf
+from tests.scoring.appraisal_helpers import leaf, open_explanation_round
 from tests.scoring.test_self_assessment_services import fill_everything
 from units.roles import roles_of
 
@@ -138,16 +138,7 @@ def test_attaching_and_removing_a_document_are_logged(officer_a, year_2024):
 
 @pytest.fixture
 def explanation_year(appraiser, year_2023):
-    appraise(
-        appraiser,
-        year_2023,
-        entry(year_2023, "1.3.2", "0.75", "missing-evidence", "Biên bản chưa ký", flagged=True),
-        entry(year_2023, "2.3.1", "1", "late", "Nộp muộn", flagged=True),
-    )
-    AssessmentYear.objects.filter(pk=year_2023.pk).update(
-        state="explanation", explanation_closes=timezone.now() + dt.timedelta(days=1)
-    )
-    return AssessmentYear.objects.get(pk=year_2023.pk)
+    return open_explanation_round(appraiser, year_2023)
 
 
 def explanation_url(year):

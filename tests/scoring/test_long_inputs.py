@@ -4,14 +4,11 @@ accepted Vietnamese value, is saved; one character more is refused with a clear 
 nothing is saved. Run on PostgreSQL too, where a value too long for its column is an error (a
 91-character document name once overflowed the leaf history's 100-character note)."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from scoring.forms.ledger import MAX_COUNT
 from scoring.forms.text import LONG_TEXT
@@ -19,7 +16,6 @@ from scoring.models import (
     Adjustment,
     AdjustmentKind,
     Assessment,
-    AssessmentYear,
     Evidence,
     EvidenceLink,
     Framework,
@@ -28,7 +24,7 @@ from scoring.models import (
 from scoring.services import create_framework, new_year_from
 from scoring.services.frameworks import specs_of
 from tests.samples import PDF
-from tests.scoring.appraisal_helpers import appraise, entry, leaf
+from tests.scoring.appraisal_helpers import leaf, open_explanation_round
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
@@ -184,16 +180,7 @@ def test_a_count_of_thousands_of_digits_is_refused_not_an_error(officer_a, year_
 
 @pytest.fixture
 def explanation_year(appraiser, year_2023):
-    appraise(
-        appraiser,
-        year_2023,
-        entry(year_2023, "1.3.2", "0.75", "missing-evidence", "Biên bản chưa ký", flagged=True),
-        entry(year_2023, "2.3.1", "1", "late", "Nộp muộn", flagged=True),
-    )
-    AssessmentYear.objects.filter(pk=year_2023.pk).update(
-        state="explanation", explanation_closes=timezone.now() + dt.timedelta(days=1)
-    )
-    return AssessmentYear.objects.get(pk=year_2023.pk)
+    return open_explanation_round(appraiser, year_2023)
 
 
 def explanation_post(year):
