@@ -9,6 +9,7 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import upload_checks as checks
 from .upload_checks import OLE  # noqa: F401 - part of this module's interface
@@ -48,48 +49,47 @@ def _inspect(kind: str, data: bytes) -> None:
         raise ValueError(kind)
 
 
+# Why a file was refused, as the uploader reads it; the unknown reason falls back to the last.
+REFUSALS = {
+    checks.EXECUTABLE: gettext_lazy(
+        "Tệp “%(name)s” là một chương trình máy tính, không phải tệp %(ext)s; hệ thống không "
+        "nhận tệp chương trình."
+    ),
+    checks.ACTIVE: gettext_lazy(
+        "Tệp “%(name)s” có chứa mã trang web (HTML) hoặc mã lệnh (script); hệ thống không nhận "
+        "tệp có nội dung này."
+    ),
+    checks.TRAILING: gettext_lazy(
+        "Tệp “%(name)s” có dữ liệu lạ nối sau nội dung %(ext)s; hãy lưu lại tệp từ phần mềm "
+        "đã tạo ra nó rồi tải lên."
+    ),
+    checks.BOMB: gettext_lazy(
+        "Tệp “%(name)s” khi giải nén quá lớn hoặc có quá nhiều thành phần; hãy kiểm tra lại tệp."
+    ),
+    checks.MACRO: gettext_lazy(
+        "Tệp “%(name)s” có chứa macro (mã VBA); hãy lưu lại thành tệp không có macro rồi tải lên."
+    ),
+    checks.PDF_ACTIONS: gettext_lazy(
+        "Tệp “%(name)s” có chứa mã lệnh tự chạy (JavaScript hoặc lệnh mở chương trình); hãy "
+        "in lại ra tệp PDF thông thường rồi tải lên."
+    ),
+    checks.PASSWORD: gettext_lazy("Tệp “%(name)s” được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lên."),
+    checks.IMAGE_TOO_LARGE: gettext_lazy(
+        "Ảnh “%(name)s” quá lớn (hơn %(limit)s triệu điểm ảnh); hãy thu nhỏ ảnh rồi tải lên."
+    ),
+}
+NOT_WHAT_IT_SAYS = gettext_lazy(
+    "Nội dung tệp “%(name)s” không phải là tệp %(ext)s thật; hãy kiểm tra lại tệp."
+)
+
+
 def _message(reason: str, name: str, extension: str) -> str:
-    values = {"name": name, "ext": extension.lstrip(".").upper()}
-    if reason == checks.EXECUTABLE:
-        text = _(
-            "Tệp “%(name)s” là một chương trình máy tính, không phải tệp %(ext)s; hệ thống không "
-            "nhận tệp chương trình."
-        )
-    elif reason == checks.ACTIVE:
-        text = _(
-            "Tệp “%(name)s” có chứa mã trang web (HTML) hoặc mã lệnh (script); hệ thống không nhận "
-            "tệp có nội dung này."
-        )
-    elif reason == checks.TRAILING:
-        text = _(
-            "Tệp “%(name)s” có dữ liệu lạ nối sau nội dung %(ext)s; hãy lưu lại tệp từ phần mềm "
-            "đã tạo ra nó rồi tải lên."
-        )
-    elif reason == checks.BOMB:
-        text = _(
-            "Tệp “%(name)s” khi giải nén quá lớn hoặc có quá nhiều thành phần; hãy kiểm tra lại "
-            "tệp."
-        )
-    elif reason == checks.MACRO:
-        text = _(
-            "Tệp “%(name)s” có chứa macro (mã VBA); hãy lưu lại thành tệp không có macro rồi tải "
-            "lên."
-        )
-    elif reason == checks.PDF_ACTIONS:
-        text = _(
-            "Tệp “%(name)s” có chứa mã lệnh tự chạy (JavaScript hoặc lệnh mở chương trình); hãy "
-            "in lại ra tệp PDF thông thường rồi tải lên."
-        )
-    elif reason == checks.PASSWORD:
-        text = _("Tệp “%(name)s” được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lên.")
-    elif reason == checks.IMAGE_TOO_LARGE:
-        text = _(
-            "Ảnh “%(name)s” quá lớn (hơn %(limit)s triệu điểm ảnh); hãy thu nhỏ ảnh rồi tải lên."
-        )
-        values["limit"] = checks.IMAGE_MAX_PIXELS // 1_000_000
-    else:
-        text = _("Nội dung tệp “%(name)s” không phải là tệp %(ext)s thật; hãy kiểm tra lại tệp.")
-    return text % values
+    values = {
+        "name": name,
+        "ext": extension.lstrip(".").upper(),
+        "limit": checks.IMAGE_MAX_PIXELS // 1_000_000,
+    }
+    return str(REFUSALS.get(reason, NOT_WHAT_IT_SAYS)) % values
 
 
 def check_evidence_file(name: str, size: int, stream: BinaryIO, max_bytes: int) -> str:
