@@ -12,6 +12,18 @@ from units.roles import roles_of
 
 VQ, HL = "vu-quang", "tx-hong-linh"
 
+# Vũ Quang's field 1, unscored in the demo's 2023, with each leaf's maximum.
+VQ_FIELD_1 = {
+    "1.1.1": "1",
+    "1.1.2": "2",
+    "1.2.1": "1.5",
+    "1.3.1": "1",
+    "1.3.2": "1",
+    "1.4.1": "0.5",
+    "1.4.2": "1",
+    "1.5.1": "2",
+}
+
 
 def assessment_of(year, unit=VQ):
     return Assessment.objects.select_related("year", "unit").get(year=year, unit__code=unit)

@@ -42,6 +42,7 @@ from tests.samples import PDF
 from tests.scoring.appraisal_helpers import (
     HL,
     VQ,
+    VQ_FIELD_1,
     appraise,
     assessment_of,
     entry,
@@ -56,17 +57,6 @@ VQ_NAME, HL_NAME = "Huyện Vũ Quang", "Thị xã Hồng Lĩnh"
 MISSING = APPRAISAL_REASONS["missing-evidence"][0]  # "Thiếu tài liệu kiểm chứng"
 LATE = APPRAISAL_REASONS["late"][0]
 NOT_A_PDF = b"just some text renamed to .pdf\n"
-# Vũ Quang's field 1, unscored in the demo's 2023, with each leaf's maximum.
-VQ_FIELD_1 = {
-    "1.1.1": "1",
-    "1.1.2": "2",
-    "1.2.1": "1.5",
-    "1.3.1": "1",
-    "1.3.2": "1",
-    "1.4.1": "0.5",
-    "1.4.2": "1",
-    "1.5.1": "2",
-}
 NOT_YET_OPEN = "Vòng giải trình chưa mở; Sở Nội vụ sẽ thông báo các tiêu chí cần giải trình."
 ROUND_CLOSED = "Vòng giải trình không mở."
 LEDGER_CLOSED = "Điểm thưởng, điểm trừ chỉ nhập trong thời gian thẩm định (trước khi công bố)."

@@ -18,24 +18,13 @@ from scoring.models import (
     LeafScore,
 )
 from scoring.services import add_adjustment
-from tests.scoring.appraisal_helpers import appraise, assessment_of, entry, leaf
+from tests.scoring.appraisal_helpers import VQ_FIELD_1, appraise, assessment_of, entry, leaf
 from tests.scoring.test_self_assessment_services import fill_everything
 from units.roles import roles_of
 
 pytestmark = pytest.mark.django_db
 
 VQ = "vu-quang"
-# Vũ Quang's field 1 in the demo's 2023, unscored, with each leaf's maximum.
-FIELD_1 = {
-    "1.1.1": "1",
-    "1.1.2": "2",
-    "1.2.1": "1.5",
-    "1.3.1": "1",
-    "1.3.2": "1",
-    "1.4.1": "0.5",
-    "1.4.2": "1",
-    "1.5.1": "2",
-}
 FEW, MANY = 2, 8
 
 
@@ -46,12 +35,12 @@ def signed_in(user):
 
 
 def codes(n):
-    return list(FIELD_1)[:n]
+    return list(VQ_FIELD_1)[:n]
 
 
 def flag(user, year, n):
     """Round 1 of ``n`` leaves of field 1 at their maximum, each flagged for explanation."""
-    appraise(user, year, *(entry(year, code, FIELD_1[code], flagged=True) for code in codes(n)))
+    appraise(user, year, *(entry(year, code, VQ_FIELD_1[code], flagged=True) for code in codes(n)))
 
 
 def attach_documents(year, n):
@@ -88,7 +77,7 @@ def test_the_appraisal_field_page_costs_the_same_whatever_its_rows(
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
-    assert sum(1 for _row, form in response.context["rows"] if form) == len(FIELD_1)
+    assert sum(1 for _row, form in response.context["rows"] if form) == len(VQ_FIELD_1)
 
 
 @pytest.mark.parametrize("n", [FEW, MANY])
@@ -101,7 +90,7 @@ def test_saving_the_appraisal_field_costs_the_same_whatever_its_rows(
     data = {}
     for code in codes(n):
         data[f"{code}-version"] = "0"
-        data[f"{code}-score"] = FIELD_1[code].replace(".", ",")
+        data[f"{code}-score"] = VQ_FIELD_1[code].replace(".", ",")
     # The page's 11 queries (as above); then 12 savepoint, 13 lock of the year, 14 of the
     # assessment, 15 the appraiser's fields (the service asks the rule again), 16 the nodes
     # saved, 17 the framework's fields, 18 reasons, 19 lock of the leaves; 20 one update of
@@ -112,7 +101,7 @@ def test_saving_the_appraisal_field_costs_the_same_whatever_its_rows(
         response = client.post(url, data)
     assert response.status_code == 302
     assert [leaf(year_2023, code).r1_score for code in codes(n)] == [
-        Decimal(FIELD_1[code]) for code in codes(n)
+        Decimal(VQ_FIELD_1[code]) for code in codes(n)
     ]
 
 
