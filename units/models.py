@@ -96,6 +96,10 @@ class AccountState(models.Model):
         verbose_name=_("người dùng"),
     )
     must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
+    # Notifications: the bell always; e-mail unless the person turns it off. Reminders and
+    # e-mails are written in the language the person last chose.
+    email_notifications = models.BooleanField(_("nhận thông báo qua thư điện tử"), default=True)
+    language = models.CharField(_("ngôn ngữ"), max_length=10, default="vi")
 
     class Meta:
         verbose_name = _("trạng thái tài khoản")

@@ -10,6 +10,7 @@ from .audit import AuditEvent
 from .common import POINTS, code_sort_key
 from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
+from .notifications import Notification
 from .years import AppraisalReason, AssessmentYear, Band, FieldAssignment, YearReopening
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Framework",
     "FrameworkNode",
     "LeafScore",
+    "Notification",
     "YearReopening",
     "code_sort_key",
 ]

@@ -44,6 +44,17 @@ class Assessment(models.Model):
         related_name="+",
         verbose_name=_("người gửi"),
     )
+    # The explanation round ends with the leader's explicit sending: until then the answers
+    # are a draft the Interior Department does not treat as final.
+    explanation_submitted_at = models.DateTimeField(_("gửi giải trình lúc"), null=True, blank=True)
+    explanation_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi giải trình"),
+    )
 
     class Meta:
         ordering = ["year", "unit__name"]

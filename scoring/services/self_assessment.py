@@ -20,6 +20,7 @@ from units.roles import Roles
 from .. import audit, rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
 from ..selectors.entry import entry_statuses, explanation_open, why_locked, window_open
+from . import notifications
 from .common import leaf_audit, lock_assessment
 from .concurrency import Edit, save_versioned
 
@@ -146,6 +147,7 @@ def submit_assessment(
     _set_submission(
         assessment, user, audit.Kind.SUBMIT, Assessment.Status.SUBMITTED, timezone.now(), user
     )
+    transaction.on_commit(lambda: notifications.submission_received(assessment))
     return assessment
 
 

@@ -16,6 +16,7 @@ from units.roles import Roles
 
 from .. import audit, selectors
 from ..models import Assessment, AssessmentYear, Band, Framework, LeafScore, YearReopening
+from . import notifications
 from .common import require_interior_admin
 from .concurrency import check_version
 from .frameworks import clone_framework, year_copy_name
@@ -144,6 +145,7 @@ def advance_year(
         target=str(year),
         changes=audit.diff(old, _values(year, old)),
     )
+    transaction.on_commit(lambda: notifications.year_step(year))
     return year
 
 
