@@ -3,12 +3,13 @@ those who want it, sent by e-mail. Every sender here is called after the change 
 has been committed (``transaction.on_commit``), so a refused or rolled-back change tells no
 one anything.
 
-Interface fixed first (the services call it); the implementation fills it in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
 
 from ..models import Assessment, AssessmentYear, Notification
 
@@ -24,8 +25,36 @@ def notify(
     key: str = "",
 ) -> list[Notification]:
     """Create one notification per recipient (once per ``key`` when a key is given) and mail
-    those who want e-mail. Returns the notifications created now."""
-    return []
+    those who want e-mail. Returns the notifications created now: a key that already exists
+    for a person, because an earlier or a concurrent run created it, creates nothing and
+    mails nothing (the database's unique constraint decides between concurrent runs)."""
+    created = []
+    seen = set()
+    for user in recipients:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        row = Notification(
+            recipient=user, kind=kind, year=year, unit=unit, params=params or {}, url=url, key=key
+        )
+        if key:
+            if Notification.objects.filter(recipient=user, key=key).exists():
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: a lost race rolls back this row only
+                    row.save()
+            except IntegrityError:
+                continue
+        else:
+            row.save()
+        created.append(row)
+    if created:
+        transaction.on_commit(lambda: deliver(created))
+    return created
+
+
+def deliver(notifications: list[Notification]) -> None:
+    """Mail the notifications whose recipients want e-mail (after the commit that made them)."""
 
 
 def year_step(year: AssessmentYear) -> None:
