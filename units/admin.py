@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from scoring import audit
 
 from . import services
+from .collation import VietnameseOrder
 from .models import Membership, SecondFactorPolicy, Unit, UnitLevel
 from .roles import check_duties
 from .signals import FLAGS, described, group_names
@@ -64,9 +65,17 @@ class UnitLevelAdmin(ReferenceAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(ReferenceAdmin):
-    list_display = ["name", "code", "kind", "level", "is_active"]
+    list_display = ["unit_name", "code", "kind", "level", "is_active"]
     list_filter = ["level", "kind", "is_active"]
     search_fields = ["name", "code"]
+
+    # The name column sorts in Vietnamese order when clicked too, not by code point (a plain
+    # field column would put "Đức Thọ" after "Vũ Quang").
+    @admin.display(
+        description=Unit._meta.get_field("name").verbose_name, ordering=VietnameseOrder("name")
+    )
+    def unit_name(self, obj):
+        return obj.name
 
     def audit_unit(self, obj):
         return obj
@@ -77,6 +86,7 @@ class MembershipAdmin(admin.ModelAdmin):
     # Membership.clean refuses an Interior Department account; the signals write the log.
     list_display = ["user", "unit", "role"]
     list_filter = ["role", "unit"]
+    ordering = [VietnameseOrder("unit__name"), "user__username"]
     search_fields = ["user__username", "user__last_name", "unit__name"]
     raw_id_fields = ["user"]
     list_select_related = ["user", "unit"]

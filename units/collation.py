@@ -30,7 +30,8 @@ _WITH_MARK = {
 
 def _letters(text: str):
     """(letter, tone) pairs of ``text``, lower-cased, with đ and the marked vowels as letters."""
-    for char in text.casefold():
+    # NFC first: a name typed in decomposed form ("U" + combining horn) is the same name.
+    for char in unicodedata.normalize("NFC", text).casefold():
         if char == "đ":
             yield "đ", 0
             continue

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .collation import VietnameseOrder
+
 
 class UnitLevel(models.Model):
     """A level of assessed units (district-level, departments, communes), ranked within itself."""
@@ -37,7 +39,8 @@ class Unit(models.Model):
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
     class Meta:
-        ordering = ["level", "name"]
+        # Vietnamese alphabetical order ("Đức Thọ" after "Can Lộc"), on every database.
+        ordering = ["level", VietnameseOrder("name")]
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
 

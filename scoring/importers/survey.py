@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from units.collation import name_key
 from units.roles import Roles
 
 from .. import rules
@@ -265,7 +266,9 @@ class SurveyImporter(Importer):
                             )
                             % {
                                 "name": name,
-                                "units": ", ".join(sorted(u.name for u in candidates)),
+                                "units": ", ".join(
+                                    sorted((u.name for u in candidates), key=name_key)
+                                ),
                             },
                         )
                     )

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from units.collation import VietnameseOrder
 from units.models import Unit
 
 from .. import calculations
@@ -57,7 +58,7 @@ class Assessment(models.Model):
     )
 
     class Meta:
-        ordering = ["year", "unit__name"]
+        ordering = ["year", VietnameseOrder("unit__name")]
         constraints = [
             models.UniqueConstraint(fields=["year", "unit"], name="assessment_unique_unit")
         ]

@@ -40,6 +40,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from units.collation import VietnameseOrder
 from units.models import Membership, Unit
 
 from ..models import (
@@ -220,7 +221,7 @@ def log_options(scope: LogScope) -> LogOptions:
             a.unit
             for a in Assessment.objects.filter(year=scope.year)
             .select_related("unit")
-            .order_by("unit__name")
+            .order_by(VietnameseOrder("unit__name"))
         ]
     named = _events(scope).exclude(actor_name="")
     if not scope.full:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from units.collation import VietnameseOrder
 from units.roles import GROUP_APPRAISER
 
 from ..models import Assessment, AssessmentYear, FieldAssignment, FrameworkNode, LeafScore
@@ -50,7 +51,9 @@ def survey_grid(year: AssessmentYear) -> SurveyGrid:
     the assessments with their unit, the scores with who saved them)."""
     leaves = survey_leaves(year)
     assessments = list(
-        Assessment.objects.filter(year=year).select_related("unit").order_by("unit__name")
+        Assessment.objects.filter(year=year)
+        .select_related("unit")
+        .order_by(VietnameseOrder("unit__name"))
     )
     rows = (
         LeafScore.objects.filter(assessment__year=year, node__rule="survey")

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from units.collation import VietnameseOrder, name_key
 from units.models import Unit, UnitLevel
 
 from ..models import Assessment, AssessmentYear, EvidenceLink, LeafScore
@@ -44,7 +45,7 @@ def score_matrix(year: AssessmentYear, tree: Tree) -> Iterator[MatrixRow]:
     )
     layers = final_layers(
         LeafScore.objects.filter(assessment__year=year).order_by(
-            "assessment__unit__name", "assessment_id"
+            VietnameseOrder("assessment__unit__name"), "assessment_id"
         )
     )
     pending = next(layers, None)
@@ -94,7 +95,7 @@ def level_history(level: UnitLevel) -> History:
     return History(
         level=level,
         years=years,
-        rows=sorted(rows.values(), key=lambda row: (row.unit.name, row.unit.code)),
+        rows=sorted(rows.values(), key=lambda row: (name_key(row.unit.name), row.unit.code)),
     )
 
 

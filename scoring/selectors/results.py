@@ -12,6 +12,7 @@ from operator import itemgetter
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from units.collation import VietnameseOrder, name_key
 from units.models import Unit
 from units.roles import Roles
 
@@ -214,7 +215,7 @@ def results_of_years(
         a.id: a
         for a in Assessment.objects.filter(year_id__in=year_ids)
         .select_related("unit")
-        .order_by("unit__name", "id")
+        .order_by(VietnameseOrder("unit__name"), "id")
     }
     adjustments = _adjustment_sums({"assessment__year_id__in": year_ids})
     computed: dict[int, UnitResult] = {}
@@ -316,7 +317,8 @@ class Ranking:
 
 
 def _by_rank(results: Iterable[UnitResult]) -> list[UnitResult]:
-    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.unit.name))
+    # Equal ranks (ties) and the unranked: in Vietnamese alphabetical order of their names.
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, name_key(r.unit.name)))
 
 
 def year_ranking(year: AssessmentYear) -> Ranking:

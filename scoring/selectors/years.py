@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from units.collation import VietnameseOrder, name_key
 from units.models import Unit
 
 from .. import calculations
@@ -51,7 +52,7 @@ def _assessments(year: AssessmentYear) -> list[tuple[int, str, str]]:
     """(assessment id, unit name, unit code), by unit name."""
     return list(
         Assessment.objects.filter(year=year)
-        .order_by("unit__name", "id")
+        .order_by(VietnameseOrder("unit__name"), "id")
         .values_list("id", "unit__name", "unit__code")
     )
 
@@ -104,7 +105,7 @@ def _to_appraisal(year: AssessmentYear) -> list[Blocker]:
     waiting = (
         Assessment.objects.filter(year=year)
         .exclude(status=Assessment.Status.SUBMITTED)
-        .order_by("unit__name")
+        .order_by(VietnameseOrder("unit__name"))
         .values_list("unit__name", "unit__code")
     )
     return [
@@ -139,7 +140,7 @@ def _to_explanation(year: AssessmentYear) -> list[Blocker]:
 def _to_final_appraisal(year: AssessmentYear) -> list[Blocker]:
     unanswered = (
         LeafScore.objects.filter(assessment__year=year, flagged=True, explanation_answer="")
-        .order_by("assessment__unit__name", "node__sort_key")
+        .order_by(VietnameseOrder("assessment__unit__name"), "node__sort_key")
         .values_list("assessment__unit__name", "assessment__unit__code", "node__code")
     )
     by_unit: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -288,7 +289,7 @@ def step_back_plan(year: AssessmentYear) -> StepBack:
         LeafScore.objects.filter(assessment__year=year)
         .filter(Q(r2_score__isnull=False) | ~Q(r2_reason="") | ~Q(r2_comment=""))
         .select_related("node", "assessment__unit")
-        .order_by("assessment__unit__name", "node__sort_key")
+        .order_by(VietnameseOrder("assessment__unit__name"), "node__sort_key")
     )
     kept = _(
         "Điểm thẩm định vòng 1 và các câu trả lời giải trình được giữ nguyên; điểm thẩm định lại "
@@ -307,7 +308,7 @@ def _units_with_data(year: AssessmentYear) -> list[Blocker]:
             | Exists(LeafScore.objects.filter(assessment=OuterRef("pk")))
             | Exists(Evidence.objects.filter(assessment=OuterRef("pk")))
         )
-        .order_by("unit__name")
+        .order_by(VietnameseOrder("unit__name"))
         .values_list("unit__name", "unit__code")
     )
     return [
@@ -375,4 +376,6 @@ def ranking_preview(
     results = year_results(what_if, tree, keep=())
     after = _placings(results, bands)
     rows = [PreviewRow(r.unit, before[r.assessment_id], after[r.assessment_id]) for r in results]
-    return sorted(rows, key=lambda r: (r.after.rank is None, r.after.rank or 0, r.unit.name))
+    return sorted(
+        rows, key=lambda r: (r.after.rank is None, r.after.rank or 0, name_key(r.unit.name))
+    )

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from units.collation import VietnameseOrder, name_key
 from units.models import Unit
 from units.roles import Roles
 
@@ -193,7 +194,7 @@ def historical_import_blockers(year: AssessmentYear) -> list[str]:
                 "Đơn vị đã nhập dữ liệu vào kỳ đánh giá này (%(units)s); chỉ nhập kết quả các năm "
                 "trước vào kỳ đánh giá chưa có dữ liệu của đơn vị."
             )
-            % {"units": ", ".join(sorted(names))}
+            % {"units": ", ".join(sorted(names, key=name_key))}
         ]
     return []
 
@@ -220,7 +221,7 @@ def year_units(year: AssessmentYear, unit_ids: Collection[int]) -> YearUnits:
             has_leaves=Exists(LeafScore.objects.filter(assessment=OuterRef("pk"))),
             has_adjustments=Exists(Adjustment.objects.filter(assessment=OuterRef("pk"))),
         )
-        .order_by("unit__name")
+        .order_by(VietnameseOrder("unit__name"))
     )
     kept: dict[int, Assessment] = {}
     leaving: list[Assessment] = []

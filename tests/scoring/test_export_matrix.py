@@ -14,6 +14,7 @@ from scoring import selectors
 from scoring.exporters import MatrixExporter
 from scoring.models import Assessment, AssessmentYear
 from scoring.services import LeafRecord, NodeSpec, create_framework, create_year, import_results
+from units.collation import VietnameseOrder
 from units.models import Unit, UnitLevel
 from units.roles import SYSTEM_ADMIN
 
@@ -82,7 +83,9 @@ def test_rows_are_units_by_name_with_the_rankings_totals(year_2022):
     sheet = matrix(year_2022)["Ma trận điểm"]
     values = rows(sheet)
     names = list(
-        Unit.objects.filter(level__code="cap-huyen").order_by("name").values_list("name", flat=True)
+        Unit.objects.filter(level__code="cap-huyen")
+        .order_by(VietnameseOrder("name"))
+        .values_list("name", flat=True)
     )
     assert [row[1] for row in values[3:]] == names
     cells = by_code(values)

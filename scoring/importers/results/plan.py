@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from units.collation import name_key
+
 from ...models import Assessment, AssessmentYear
 from ...services.history import HistoricalResult, Standing, YearSettings, YearUnits, standings
 from ..base import Change, Plan, cell_text
@@ -65,7 +67,9 @@ def results_plan(
             )
         )
     count = len(results)
-    for result in sorted(results, key=lambda r: (ranked[r.unit.pk].rank or count + 1, r.unit.name)):
+    for result in sorted(
+        results, key=lambda r: (ranked[r.unit.pk].rank or count + 1, name_key(r.unit.name))
+    ):
         unit, standing = result.unit, ranked[result.unit.pk]
         if unit.pk not in split.kept:
             changes.append(Change(unit.name, _("Bản đánh giá"), "", _("thêm vào kỳ đánh giá")))

@@ -9,6 +9,7 @@ from typing import Any
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from units.collation import name_key
 from units.models import Unit
 from units.roles import Roles
 
@@ -327,7 +328,10 @@ class ResultsImporter(Importer):
                     Problem(
                         **table.where(number, "unit"),
                         message=_("“%(name)s” có thể là nhiều đơn vị (%(units)s); hãy ghi đủ tên")
-                        % {"name": name, "units": ", ".join(sorted(u.name for u in candidates))},
+                        % {
+                            "name": name,
+                            "units": ", ".join(sorted((u.name for u in candidates), key=name_key)),
+                        },
                     )
                 )
                 return None
