@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AdjustmentKind
+from ..selectors.ledger import kind_choice
 from .fields import DigitsField, FigureField
 from .text import long_text
 
@@ -32,15 +33,21 @@ class CountField(DigitsField):
             )
 
 
+class KindField(forms.ModelChoiceField):
+    """The active kinds, each saying what it does ("Trừ 0,5 điểm"): the admin sees the sign
+    and the default points before choosing, not after saving."""
+
+    def label_from_instance(self, obj):
+        return kind_choice(obj)
+
+
 class AdjustmentForm(forms.Form):
     """A new ledger entry, with the ledger's version the page showed: an entry added over a
     ledger someone changed meanwhile is refused (the same deduction must not go in twice)."""
 
     # Not required: a page that did not send it is refused as stale by the service.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
-    kind = forms.ModelChoiceField(
-        label=_("Loại"), queryset=AdjustmentKind.objects.filter(is_active=True)
-    )
+    kind = KindField(label=_("Loại"), queryset=AdjustmentKind.objects.filter(is_active=True))
     count = CountField(label=_("Số trường hợp (nếu tính theo mỗi trường hợp)"), required=False)
     points = FigureField(
         label=_("Điểm (để trống: theo điểm mặc định của loại)"),

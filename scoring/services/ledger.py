@@ -107,7 +107,9 @@ def add_adjustment(
             kinds.get(kind), AdjustmentRecord(kind, reason, points=points, count=count)
         )
     except rules.DeclaredError as exc:
-        raise ValidationError({exc.field: exc.message}) from exc
+        # The score check names its field "score"; here the figure is the entry's points.
+        field = "points" if exc.field == "score" else exc.field
+        raise ValidationError({field: exc.message}) from exc
     entry.assessment, entry.created_by = assessment, user
     if document is not None:
         try:

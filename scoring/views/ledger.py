@@ -14,6 +14,7 @@ from units.roles import roles_of
 
 from .. import access, selectors, services
 from ..forms.ledger import AdjustmentForm, RemoveForm
+from ..selectors.ledger import cap_usage, kind_effect
 
 # A page that did not send the ledger's version: never the current one, so refused as stale.
 UNKNOWN_VERSION = -1
@@ -85,15 +86,18 @@ def ledger(request, year_id: int, unit_code: str):
         else:
             messages.success(request, _("Đã thêm vào sổ điểm thưởng, điểm trừ."))
             return redirect(reverse("ledger", args=[year_id, unit_code]))
+    entries = selectors.ledger_entries(assessment)
     return render(
         request,
         "scoring/manage/ledger.html",
         {
             "assessment": assessment,
             "year": assessment.year,
-            "entries": selectors.ledger_entries(assessment),
+            "entries": [(entry, kind_effect(entry.kind)) for entry in entries],
+            "usage": cap_usage(assessment.year, entries),
             "form": form,
             "can_edit": access.can_edit_ledger(roles, assessment.year),
+            "why_not": access.why_not_edit_ledger(roles, assessment.year),
         },
         status=status,
     )

@@ -58,7 +58,7 @@ def test_appraise_explain_reappraise_deduct_and_publish(ui):
     page.locator("[name='1.5.1-reason']").select_option("target-not-reached")
     page.locator("[name='1.5.1-comment']").fill("Chưa có quyết định công nhận sáng kiến cấp tỉnh")
     page.locator("[name='1.5.1-flagged']").check()
-    page.get_by_role("button", name="Lưu điểm thẩm định").click()
+    page.get_by_test_id("save").click()
     page.wait_for_load_state()
     ui.check()
     assert page.get_by_text("Đã lưu điểm thẩm định.").count() == 1
@@ -90,7 +90,7 @@ def test_appraise_explain_reappraise_deduct_and_publish(ui):
     go(ui, "Thẩm định năm 2023")
     go(ui, "Huyện Vũ Quang")
     page.locator("[name='1.5.1-score']").fill("2")
-    page.get_by_role("button", name="Lưu điểm thẩm định").click()
+    page.get_by_test_id("save").click()
     page.wait_for_load_state()
     ui.check()
     sign_out(ui)
@@ -100,9 +100,9 @@ def test_appraise_explain_reappraise_deduct_and_publish(ui):
     page.get_by_role("link", name=re.compile("^Sổ Huyện Vũ Quang")).click()
     page.wait_for_load_state()
     ui.check()
-    page.locator("[name='kind']").select_option(
-        label="Có CBCC bị kiểm điểm, xem xét xử lý kỷ luật (mỗi người)"
-    )
+    # Each kind reads with what it does: "… (mỗi người) — Trừ 0,25 điểm mỗi trường hợp".
+    disciplined = page.locator("[name='kind'] option", has_text="xử lý kỷ luật (mỗi người) — Trừ")
+    page.locator("[name='kind']").select_option(disciplined.get_attribute("value"))
     page.locator("[name='count']").fill("1")
     page.locator("[name='reason']").fill("01 công chức bị kỷ luật khiển trách năm 2023")
     page.get_by_role("button", name="Thêm").click()
@@ -129,3 +129,39 @@ def test_appraise_explain_reappraise_deduct_and_publish(ui):
     row = page.locator("table.table-ranking tbody tr").filter(has_text="Huyện Vũ Quang")
     assert "96,10" in row.inner_text()
     assert row.locator("td").first.inner_text() == str(result.rank)
+
+
+def test_a_conflict_shows_their_appraisal_beside_mine_and_fits_a_phone(ui):
+    from django.contrib.auth.models import User
+
+    from tests.scoring.appraisal_helpers import appraise, entry
+
+    page = ui.page
+    page.set_viewport_size({"width": 390, "height": 900})
+    ui.login("snv.thamdinh", PASSWORD)
+    year = AssessmentYear.objects.get(year=2023, unit_level__code="cap-huyen")
+    ui.goto(f"/years/{year.pk}/units/vu-quang/appraisal/fields/1/")
+    page.locator("[name='1.3.2-score']").fill("0,5")
+    page.locator("[name='1.3.2-reason']").select_option("late")
+    page.locator("[name='1.3.2-comment']").fill("Nộp muộn")
+    # Meanwhile the admin appraises the same leaf.
+    admin = User.objects.get(username="snv.quantri")
+    appraise(admin, year, entry(year, "1.3.2", "0.25", "other", "Biên bản chưa ký"))
+    page.get_by_test_id("save").click()
+    page.wait_for_load_state()
+    ui.check()
+    box = page.get_by_test_id("conflict-1-3-2")
+    assert box.is_visible()
+    assert box.get_by_test_id("their-score").inner_text() == "0,25"
+    assert box.get_by_test_id("my-score").inner_text() == "0,5"
+    assert "Biên bản chưa ký" in box.inner_text() and "Nộp muộn" in box.inner_text()
+    assert page.locator("[name='1.3.2-score']").input_value() == "0,5"  # kept
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Saving again replaces theirs, knowingly.
+    page.get_by_test_id("save").click()
+    page.wait_for_load_state()
+    ui.check()
+    row = LeafScore.objects.get(
+        assessment__year=year, assessment__unit__code="vu-quang", node__code="1.3.2"
+    )
+    assert (row.r1_score, row.r1_comment) == (Decimal("0.5"), "Nộp muộn")

@@ -254,7 +254,7 @@ def test_a_whole_year_through_every_step_and_back_is_in_its_log(client, interior
 
     def withdraw(staff, what):
         url = reverse("entry_withdraw", args=[year.pk, staff.unit.code])
-        act(client, staff.leader, url, {}, what)
+        act(client, staff.leader, url, {"confirm": "1"}, what)
         log.expect(what, year, expected(Kind.WITHDRAW, staff.leader, url, {
             "status": ["submitted", "draft"],
             "submitted_at": [RECENT, None],
@@ -452,7 +452,7 @@ def test_a_whole_year_through_every_step_and_back_is_in_its_log(client, interior
 
     # 24. snv.quantri removes the deduction: its values stay in the log, old → nothing.
     shown = page(client, admin, ledger_url).context
-    (entry,) = [e for e in shown["entries"] if e.kind_id == disciplined.pk]
+    (entry,) = [e for e, _effect in shown["entries"] if e.kind_id == disciplined.pk]
     url = reverse("ledger_remove", args=[year.pk, a.unit.code, entry.pk])
     act(client, admin, url, {"version": shown["form"].initial["version"]}, "ledger removal")
     log.expect("the ledger removal", year, expected(Kind.LEDGER_REMOVE, admin, url, {
