@@ -1,14 +1,20 @@
-"""The appraisers' form of one leaf."""
+"""The appraisers' form of one leaf, and the page's accept buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import rules
 from ..models import FrameworkNode
-from ..services.appraisal import AppraisalEntry, round_values
+from ..selectors.appraisal import BULK
+from ..services.appraisal import ROUND_1, SELF, AppraisalEntry, round_values
 from .fields import FigureField
 from .text import long_text
 
@@ -40,6 +46,10 @@ class AppraisalForm(forms.Form):
             required=False,
             help_text=_("Từ 0 đến %(max)s") % {"max": formats.number_format(node.max_points)},
         )
+        # The phone's number pad; appraisal.js moves Enter from one score to the next.
+        self.fields["score"].widget.attrs.update(
+            {"inputmode": "decimal", "autocomplete": "off", "data-score": ""}
+        )
         self.fields["reason"] = forms.ChoiceField(
             label=_("Lý do"),
             required=False,
@@ -54,7 +64,7 @@ class AppraisalForm(forms.Form):
 
     @property
     def touched(self) -> bool:
-        return any(name != "version" for name in self.changed_data)
+        return self.is_bound and any(name != "version" for name in self.changed_data)
 
     def clean(self):
         data = super().clean()
@@ -69,9 +79,45 @@ class AppraisalForm(forms.Form):
             flagged=bool(data.get("flagged")),
         )
         try:
-            round_values(self.node, entry, self.round_no, self.reasons)
+            round_values(self.node, entry, self.round_no, self.reasons, self.row)
         except rules.DeclaredError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
             return data
         self.entry = entry
         return data
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """An accept button pressed: for one leaf (``code``) or a bulk action of the field."""
+
+    source: str  # services.appraisal.SELF or ROUND_1
+    code: str = ""  # one leaf; empty for a bulk action
+    bulk: str = ""  # selectors.appraisal.REST, EVIDENCE or UNEXPLAINED
+
+
+def read_acceptance(value: str, *, round_no: int | None, codes: Collection[str]) -> Acceptance:
+    """The accept button a post names ("self:1.3.2", "keep:1.3.2", "rest" …). A button of
+    the other round (a page left open while the year moved on) is a ``ValidationError`` to
+    show; a leaf not on this field is not a button of this page."""
+    kind, _sep, code = value.partition(":")
+    if code:
+        if code not in codes or kind not in ("self", "keep"):
+            raise forms.ValidationError("unknown leaf", code="bad-request")
+        if kind == "keep" and round_no != 2:
+            raise ValidationError(wrong_round(round_no))
+        return Acceptance(SELF if kind == "self" else ROUND_1, code=code)
+    for number, bulks in BULK.items():
+        if value in bulks:
+            if number != round_no:
+                raise ValidationError(wrong_round(round_no))
+            return Acceptance(ROUND_1 if number == 2 else SELF, bulk=value)
+    raise forms.ValidationError("unknown action", code="bad-request")
+
+
+def wrong_round(round_no: int | None) -> str:
+    if round_no is None:
+        return gettext("Kỳ đánh giá không còn ở bước thẩm định: chưa lưu gì.")
+    return gettext(
+        "Kỳ đánh giá đã sang vòng %(n)s sau khi bạn mở trang: chưa lưu gì. Hãy xem lại rồi lưu."
+    ) % {"n": round_no}

@@ -31,6 +31,7 @@ from tests.scoring.appraisal_helpers import (
     leaf,
     node_of,
 )
+from units.collation import name_key
 
 pytestmark = pytest.mark.django_db  # run before the browser tests flush the database
 
@@ -443,11 +444,14 @@ def test_worklist_of_a_fully_appraised_unit(year_2023, unit):
     assert item.stage == "Đã thẩm định vòng 1"
 
 
-def test_worklist_lists_every_unit_by_name(year_2023):
+def test_worklist_lists_every_unit_in_vietnamese_order(year_2023):
     items = selectors.worklist(year_2023)
     names = [item.assessment.unit.name for item in items]
     assert len(items) == Assessment.objects.filter(year=year_2023).count() == 13
-    assert names == sorted(names)
+    assert names == sorted(names, key=name_key)
+    # Đ sorts after D, before H (code-point order would put it after every plain letter).
+    assert names.index("Huyện Đức Thọ") < names.index("Huyện Hương Khê")
+    assert names != sorted(names)
 
 
 def test_worklist_stage_in_final_appraisal(appraiser, year_2023):
@@ -804,8 +808,11 @@ def test_a_conflict_on_the_page_is_reported_and_nothing_stored(
     before = appraisal_layer(year_2023)
     data.update({"1.3.2-score": "0,5", "1.3.2-reason": "late", "1.1.1-score": "1"})
     response = client.post(field_url(year_2023), data)
-    assert response.status_code == 200
-    assert "người khác vừa thẩm định 1.3.2" in response.content.decode()
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "có người khác vừa thẩm định 1 tiêu chí (1.3.2)" in html
+    assert 'data-testid="conflict-1-3-2"' in html  # their values beside the user's
+    assert "hãy tải lại trang" not in html
     assert appraisal_layer(year_2023) == before
 
 
