@@ -10,10 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import rules
 
 STATE_SELF_ASSESSMENT = "self_assessment"
+STATE_EXPLANATION = "explanation"
 
 
 def entry_open(
@@ -28,6 +30,18 @@ def entry_open(
     if opens is not None and now < opens:
         return False
     return closes is None or now < closes
+
+
+def explanation_round_open(*, state: str, closes: dt.datetime | None, now: dt.datetime) -> bool:
+    """Units answer the flagged leaves while the year is in its explanation round and
+    ``now < closes`` (checked on every request, like entry)."""
+    return state == STATE_EXPLANATION and (closes is None or now < closes)
+
+
+def unanswered(answers: Iterable[tuple[str, str]]) -> list[str]:
+    """The codes of the flagged leaves, given as (code, answer), whose answer is still blank:
+    the leader sees them before sending (the unit may accept a flagged score unanswered)."""
+    return [code for code, answer in answers if not (answer or "").strip()]
 
 
 @dataclass(frozen=True)
@@ -97,12 +111,23 @@ class LeafStatus:
         return self.not_applicable or self.self_score is not None
 
 
+# What a problem is about; the submit page groups a field's problems by it.
+EMPTY, NA_WITHOUT_REASON, NO_EVIDENCE, NO_EXPLANATION = (
+    "empty",
+    "na_reason",
+    "no_evidence",
+    "no_explanation",
+)
+KIND_ORDER = (EMPTY, NA_WITHOUT_REASON, NO_EVIDENCE, NO_EXPLANATION)
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
     title: str
     message: str
     blocking: bool  # must be fixed; otherwise the leader confirms having seen it
+    kind: str = ""  # one of KIND_ORDER
 
     @property
     def field_code(self) -> str:
@@ -120,18 +145,94 @@ def submission_problems(leaves: Iterable[LeafStatus]) -> list[Problem]:
     problems = []
     for leaf in leaves:
 
-        def add(message, blocking, leaf=leaf):
-            problems.append(Problem(leaf.code, leaf.title, message, blocking))
+        def add(message, blocking, kind, leaf=leaf):
+            problems.append(Problem(leaf.code, leaf.title, message, blocking, kind))
 
         if leaf.not_applicable:
             if not leaf.na_reason.strip():
-                add(_("Không áp dụng nhưng chưa nêu lý do."), True)
+                add(_("Không áp dụng nhưng chưa nêu lý do."), True, NA_WITHOUT_REASON)
             continue
         if leaf.self_score is None:
-            add(_("Chưa nhập."), True)
+            add(_("Chưa nhập."), True, EMPTY)
             continue
         if leaf.self_score > 0 and not leaf.has_evidence:
-            add(_("Tự chấm điểm nhưng chưa có tài liệu kiểm chứng."), False)
+            add(_("Tự chấm điểm nhưng chưa có tài liệu kiểm chứng."), False, NO_EVIDENCE)
         if leaf.self_score > 0 and not leaf.has_explanation:
-            add(_("Tự chấm điểm nhưng chưa có thuyết minh."), False)
+            add(_("Tự chấm điểm nhưng chưa có thuyết minh."), False, NO_EXPLANATION)
     return problems
+
+
+def _group_summary(kind: str, n: int, message: str) -> str:
+    if kind == EMPTY:
+        return ngettext("%(n)s tiêu chí chưa nhập", "%(n)s tiêu chí chưa nhập", n) % {"n": n}
+    if kind == NA_WITHOUT_REASON:
+        return ngettext(
+            "%(n)s tiêu chí không áp dụng nhưng chưa nêu lý do",
+            "%(n)s tiêu chí không áp dụng nhưng chưa nêu lý do",
+            n,
+        ) % {"n": n}
+    if kind == NO_EVIDENCE:
+        return ngettext(
+            "%(n)s tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng",
+            "%(n)s tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng",
+            n,
+        ) % {"n": n}
+    if kind == NO_EXPLANATION:
+        return ngettext(
+            "%(n)s tiêu chí có điểm nhưng chưa có thuyết minh",
+            "%(n)s tiêu chí có điểm nhưng chưa có thuyết minh",
+            n,
+        ) % {"n": n}
+    # A problem of no known kind: its own words, after the count.
+    return ngettext("%(n)s tiêu chí: %(what)s", "%(n)s tiêu chí: %(what)s", n) % {
+        "n": n,
+        "what": message.rstrip(".").lower(),
+    }
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The leaves of one field with the same problem, as one line of the leader's check
+    ("Lĩnh vực 1 · 12 tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng") that opens onto
+    the leaves."""
+
+    field_code: str
+    field_title: str
+    kind: str
+    blocking: bool
+    summary: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.problems)
+
+
+def group_problems(
+    problems: Iterable[Problem], field_titles: Mapping[str, str] | None = None
+) -> list[ProblemGroup]:
+    """The problems by field (in the order the fields first appear) and, within a field, by
+    kind: what blocks first, then the warnings. ``field_titles`` names the fields by code."""
+    by_field: dict[str, dict[str, list[Problem]]] = {}
+    for problem in problems:
+        by_field.setdefault(problem.field_code, {}).setdefault(problem.kind, []).append(problem)
+    titles = field_titles or {}
+    groups = []
+    for field_code, by_kind in by_field.items():
+        kinds = sorted(
+            by_kind,
+            key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER),
+        )
+        for kind in kinds:
+            items = tuple(by_kind[kind])
+            groups.append(
+                ProblemGroup(
+                    field_code=field_code,
+                    field_title=titles.get(field_code, ""),
+                    kind=kind,
+                    blocking=any(p.blocking for p in items),
+                    summary=_group_summary(kind, len(items), items[0].message),
+                    problems=items,
+                )
+            )
+    return groups

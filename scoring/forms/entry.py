@@ -13,8 +13,25 @@ from django.utils.translation import gettext_lazy as _
 from .. import rules, uploads, workflow
 from ..models import Evidence, EvidenceLink, FrameworkNode
 from ..services.self_assessment import LeafEntry
-from .fields import FigureField, _from_json, _to_json, input_field
+from .fields import DATE_INPUTS, DATE_MESSAGE, FigureField, _from_json, _to_json, input_field
 from .text import LONG_TEXT, bounded, column_length, long_text
+
+# A hidden version the browser did not send as the page wrote it: nothing the user typed.
+STALE_PAGE = _("Trang này đã cũ hoặc không đầy đủ; hãy tải lại trang rồi nhập lại.")
+
+
+def error_lines(*forms_: forms.Form) -> list[str]:
+    """The errors of some forms as sentences for a list at the top of the page: each with its
+    field's label ("Điểm tự chấm: Điểm không được âm."), hidden fields included (their errors
+    show nowhere else)."""
+    lines = []
+    for form in forms_:
+        for name, errors in form.errors.items():
+            field = form.fields.get(name)
+            label = field.label if field is not None and not field.widget.is_hidden else None
+            for message in errors:
+                lines.append(f"{label}: {message}" if label else str(message))
+    return lines
 
 
 class LeafForm(forms.Form):
@@ -25,7 +42,12 @@ class LeafForm(forms.Form):
     ``has_changed()`` then tells whether the user touched this leaf at all.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        required=False,
+        error_messages={"invalid": STALE_PAGE, "min_value": STALE_PAGE},
+    )
     explanation = long_text(label=_("Thuyết minh"), required=False)
 
     def __init__(self, *args, node: FrameworkNode, shown=None, **kwargs):
@@ -121,15 +143,33 @@ class EvidenceForm(forms.Form):
     The choice of existing documents comes from the page's list (no query per leaf).
     """
 
-    file = forms.FileField(label=_("Tệp mới"), required=False)
+    file = forms.FileField(
+        label=_("Tệp mới"),
+        required=False,
+        error_messages={
+            "empty": _("Tệp đã chọn rỗng (0 byte); hãy chọn lại tệp."),
+            "invalid": _("Không đọc được tệp đã chọn; hãy chọn lại tệp."),
+            "missing": _("Không nhận được tệp; hãy chọn lại tệp."),
+        },
+    )
     existing = forms.TypedChoiceField(
-        label=_("hoặc tài liệu đã tải lên"), required=False, coerce=int, empty_value=None
+        label=_("hoặc tài liệu đã tải lên"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": _("Tài liệu đã chọn không còn trong danh sách; hãy chọn lại.")
+        },
     )
     document_number = bounded(
         column_length(Evidence, "document_number"), label=_("Số, ký hiệu văn bản"), required=False
     )
     document_date = forms.DateField(
-        label=_("Ngày văn bản"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Ngày văn bản"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=DATE_INPUTS,
+        error_messages={"invalid": DATE_MESSAGE},
     )
     reference = bounded(
         column_length(EvidenceLink, "reference"),
@@ -139,6 +179,10 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, library: list[Evidence], **kwargs):
         super().__init__(*args, **kwargs)
+        self.set_library(library)
+
+    def set_library(self, library: list[Evidence]) -> None:
+        """The unit's documents to choose from (again after a save added some)."""
         self.library = {evidence.pk: evidence for evidence in library}
         self.fields["existing"].choices = [("", "—")] + [
             (evidence.pk, evidence.original_name) for evidence in library
@@ -200,11 +244,25 @@ class SubmitForm(forms.Form):
     )
 
 
+class SendExplanationsForm(forms.Form):
+    """The leader's sending of the explanation round's answers (a named button of the
+    explanation page's form)."""
+
+    unanswered_seen = forms.BooleanField(
+        label=_("Tôi đã xem các tiêu chí chưa có giải trình và vẫn gửi."), required=False
+    )
+
+
 class AnswerForm(forms.Form):
     """The unit's answer to one flagged leaf in the explanation round, with the version of the
     leaf the page showed (an answer over someone else's newer one is refused)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        required=False,
+        error_messages={"invalid": STALE_PAGE, "min_value": STALE_PAGE},
+    )
     answer = long_text(rows=3, label=_("Giải trình"), required=False)
     conflict = None  # after a refused save: the other person's version of the leaf
 

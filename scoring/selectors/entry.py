@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .. import rules, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
@@ -32,13 +33,48 @@ def is_open(assessment: Assessment, now: datetime | None = None) -> bool:
     return assessment.status == Assessment.Status.DRAFT and window_open(assessment, now)
 
 
-def explanation_open(assessment: Assessment, now: datetime | None = None) -> bool:
-    """The unit may answer while the year is in its explanation round, before its deadline."""
+def explanation_round_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The year is in its explanation round, before its deadline (sent or not)."""
     year = assessment.year
-    now = now or timezone.now()
-    return year.state == year.State.EXPLANATION and (
-        year.explanation_closes is None or now < year.explanation_closes
+    return workflow.explanation_round_open(
+        state=year.state, closes=year.explanation_closes, now=now or timezone.now()
     )
+
+
+def explanation_sent(assessment: Assessment) -> bool:
+    """The unit's leader has sent its answers: they are no longer a draft."""
+    return assessment.explanation_submitted_at is not None
+
+
+def explanation_open(assessment: Assessment, now: datetime | None = None) -> bool:
+    """The unit may answer: the round is open and its leader has not sent the answers yet
+    (once sent they are read-only until the leader takes them back)."""
+    return explanation_round_open(assessment, now) and not explanation_sent(assessment)
+
+
+ROUND_CLOSED = _lazy("Vòng giải trình không mở.")
+
+
+def why_explanation_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
+    """What stops the unit from answering, in words for the page; ``None`` when it may. The
+    page shows the deadline beside it."""
+    if not explanation_round_open(assessment, now):
+        return str(ROUND_CLOSED)
+    if explanation_sent(assessment):
+        return _("Lãnh đạo đơn vị đã gửi giải trình lúc %(when)s; nội dung chỉ còn để xem.") % {
+            "when": when_text(assessment.explanation_submitted_at)
+        }
+    return None
+
+
+def explanation_deadline_passed(assessment: Assessment, now: datetime | None = None) -> bool:
+    closes = assessment.year.explanation_closes
+    return closes is not None and (now or timezone.now()) >= closes
+
+
+def when_text(moment: datetime) -> str:
+    """A moment as the pages write it, in local time: "16:30 05/12/2026"."""
+    return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
 def why_locked(assessment: Assessment, now: datetime | None = None) -> str | None:
@@ -86,11 +122,12 @@ class Progress:
 
     @property
     def filled_percent(self) -> int:
-        return round(100 * self.filled / self.total) if self.total else 100
+        # Nothing to fill is not "100 % done": the page says there is nothing instead.
+        return round(100 * self.filled / self.total) if self.total else 0
 
     @property
     def evidence_percent(self) -> int:
-        return round(100 * self.claiming_with_evidence / self.claiming) if self.claiming else 100
+        return round(100 * self.claiming_with_evidence / self.claiming) if self.claiming else 0
 
 
 def _progress(rows: list[EntryRow]) -> Progress:
@@ -191,6 +228,35 @@ def flagged_rows(assessment: Assessment) -> list[EntryRow]:
 def entry_statuses(assessment: Assessment) -> list[LeafStatus]:
     """The unit-filled leaves as the pre-submission check sees them: 3 queries."""
     return [row.status for row in entry_rows(assessment) if row.by_unit]
+
+
+@dataclass(frozen=True)
+class SubmissionCheck:
+    problems: list[workflow.Problem]  # leaf by leaf, in framework order
+    groups: list[workflow.ProblemGroup]  # by field and kind, for the leader's page
+
+    @property
+    def blocking(self) -> list[workflow.Problem]:
+        return [p for p in self.problems if p.blocking]
+
+
+def submission_check(assessment: Assessment) -> SubmissionCheck:
+    """The leader's check before sending, grouped by field with the fields' titles: 3 queries
+    (the same rows as ``entry_statuses``)."""
+    rows = entry_rows(assessment)
+    titles = {row.node.code: row.node.title for row in rows if row.node.parent_id is None}
+    problems = workflow.submission_problems(row.status for row in rows if row.by_unit)
+    return SubmissionCheck(problems, workflow.group_problems(problems, titles))
+
+
+def unanswered_rows(rows: list[EntryRow]) -> list[EntryRow]:
+    """The flagged leaves (``flagged_rows``) whose answer is still blank: no query."""
+    blank = set(
+        workflow.unanswered(
+            (row.node.code, row.leaf.explanation_answer if row.leaf else "") for row in rows
+        )
+    )
+    return [row for row in rows if row.node.code in blank]
 
 
 def shown_leaves(page: EntryPage, versions: dict[int, int]) -> dict[int, object]:

@@ -5,7 +5,14 @@ One module per kind of work; import from here.
 
 from .appraisal import AppraisalEntry, appraisable_fields, appraise_leaves
 from .concurrency import Conflict, ConflictError, check_version
-from .explanation import Answer, answer_explanations, explanation_open, save_explanations
+from .explanation import (
+    Answer,
+    answer_explanations,
+    explanation_open,
+    save_explanations,
+    submit_explanations,
+    withdraw_explanations,
+)
 from .frameworks import (
     NodeSpec,
     clone_framework,
@@ -81,5 +88,7 @@ __all__ = [
     "settings_problems",
     "step_back_year",
     "submit_assessment",
+    "submit_explanations",
     "withdraw_assessment",
+    "withdraw_explanations",
 ]

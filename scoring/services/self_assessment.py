@@ -19,7 +19,7 @@ from units.roles import Roles
 
 from .. import audit, rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
-from ..selectors.entry import entry_statuses, explanation_open, why_locked, window_open
+from ..selectors.entry import entry_statuses, why_explanation_locked, why_locked, window_open
 from . import notifications
 from .common import leaf_audit, lock_assessment
 from .concurrency import Edit, save_versioned
@@ -227,8 +227,8 @@ def add_evidence(
     _require_unit_staff(assessment, roles)
     assessment = _lock(assessment)
     if supplementary:
-        if not explanation_open(assessment):
-            raise ValidationError(_("Vòng giải trình không mở."))
+        if (reason := why_explanation_locked(assessment)) is not None:
+            raise ValidationError(reason)
     else:
         _require_open(assessment)
     if node.framework_id != assessment.year.framework_id or not node.is_leaf:

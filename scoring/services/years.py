@@ -19,6 +19,7 @@ from ..models import Assessment, AssessmentYear, Band, Framework, LeafScore, Yea
 from . import notifications
 from .common import require_interior_admin
 from .concurrency import check_version
+from .explanation import SENDING_FIELDS
 from .frameworks import clone_framework, year_copy_name
 
 State = AssessmentYear.State
@@ -234,6 +235,8 @@ def step_back_year(
     year.state = plan.to_state
     year.full_clean()  # the new deadline stays in order with the others
     _clear_round_2(plan, user=user, note=reason)
+    if plan.to_state in (State.APPRAISAL, State.EXPLANATION):
+        _unsend_explanations(year, user=user, note=reason)
     year.save(update_fields=fields)
     audit.record(
         audit.Kind.YEAR_STEP_BACK,
@@ -247,6 +250,37 @@ def step_back_year(
 
 
 REOPENED = ("self_assessment_closes", "explanation_closes")
+
+
+def _unsend_explanations(year: AssessmentYear, *, user, note: str) -> None:
+    """Back into (or before) the explanation round, the units answer again: what their
+    leaders sent becomes a draft to send again, each recorded old → new."""
+    sent = list(
+        Assessment.objects.filter(year=year, explanation_submitted_at__isnull=False)
+        .select_related("unit", "explanation_submitted_by")
+        .order_by()
+    )
+    events = []
+    for assessment in sent:
+        old = audit.values_of(assessment, SENDING_FIELDS)
+        assessment.explanation_submitted_at = assessment.explanation_submitted_by = None
+        events.append(
+            audit.event(
+                audit.Kind.EXPLANATION,
+                user=user,
+                year=year.pk,
+                unit=assessment.unit_id,
+                target=str(assessment.unit),
+                changes=audit.diff(old, audit.values_of(assessment, SENDING_FIELDS)),
+                note=note,
+            )
+        )
+    Assessment.objects.filter(pk__in=[a.pk for a in sent]).update(
+        explanation_submitted_at=None, explanation_submitted_by=None
+    )
+    audit.save_events(events)
+
+
 ROUND_2 = ("r2_score", "r2_reason", "r2_comment")
 
 

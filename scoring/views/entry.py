@@ -1,22 +1,25 @@
 """The unit's self-assessment pages: enter a field, preview a score, evidence, history, submit."""
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from units.roles import roles_of
 
-from .. import access, selectors, services, workflow
-from ..forms import EvidenceForm, LeafForm, SubmitForm
+from .. import access, selectors, services
+from ..forms import EvidenceForm, LeafForm, SubmitForm, error_lines
+from ..models import FrameworkNode
 
 
 def _field_url(assessment, field_code, anchor=""):
@@ -74,7 +77,7 @@ def _forms(page, data=None, files=None):
 def _after_conflict(page, leaf_forms, conflicts, data):
     """The page after a refused save: conflicting leaves keep the user's input, now standing
     on the other person's version (saving again replaces it, knowingly); untouched leaves show
-    what is stored now; other touched leaves keep the user's input."""
+    what is stored now; other touched leaves (and any with errors) keep the user's input."""
     data = data.copy()
     current = {row.node.code: row.leaf for row in page.rows}
     for code, conflict in conflicts.items():
@@ -84,11 +87,59 @@ def _after_conflict(page, leaf_forms, conflicts, data):
         if code in conflicts:
             result[code] = LeafForm(data, prefix=code, node=form.node, shown=conflicts[code].theirs)
             result[code].is_valid()
-        elif not form.touched:
+        elif not form.touched and not form.errors:
             result[code] = LeafForm(prefix=code, node=form.node, shown=current[code])
         else:
             result[code] = form
     return result
+
+
+def _after_partial_save(page, leaf_forms, evidence_forms, saved):
+    """The page after a save that took the valid leaves and left the others: ``page`` is read
+    again, so the saved leaves show what is stored now, at their new version (saving the page
+    again is no conflict with oneself); the others keep the user's input and errors."""
+    current = {row.node.code: row.leaf for row in page.rows}
+    for code, evidence in evidence_forms.items():
+        if code in saved:
+            leaf_forms[code] = LeafForm(
+                prefix=code, node=leaf_forms[code].node, shown=current[code]
+            )
+            evidence_forms[code] = EvidenceForm(prefix=f"ev-{code}", library=page.library)
+        else:
+            evidence.set_library(page.library)  # with the documents just uploaded
+    return leaf_forms, evidence_forms
+
+
+def _leaf_is_valid(leaf_form, evidence_form) -> bool:
+    """A leaf is saved whole or not at all: its entry and the document attached with it."""
+    valid = leaf_form.is_valid()
+    if evidence_form.is_used:
+        valid = evidence_form.is_valid() and valid
+    return valid
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """A leaf the save left out, for the list at the top of the page."""
+
+    node: FrameworkNode
+    lines: list[str]  # its errors, each with its input's label
+
+
+def _unsaved_message(saved: int, unsaved: list[Unsaved]) -> str:
+    codes = ", ".join(item.node.code for item in unsaved)
+    n = len(unsaved)
+    if saved:
+        return ngettext(
+            "Đã lưu %(saved)s tiêu chí; %(n)s tiêu chí chưa lưu được: %(codes)s.",
+            "Đã lưu %(saved)s tiêu chí; %(n)s tiêu chí chưa lưu được: %(codes)s.",
+            n,
+        ) % {"saved": saved, "n": n, "codes": codes}
+    return ngettext(
+        "Chưa lưu: %(n)s tiêu chí có lỗi (%(codes)s). Hãy sửa các ô báo lỗi bên dưới.",
+        "Chưa lưu: %(n)s tiêu chí có lỗi (%(codes)s). Hãy sửa các ô báo lỗi bên dưới.",
+        n,
+    ) % {"n": n, "codes": codes}
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,26 +159,32 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
     leaf_forms, evidence_forms = (
         _forms(page, request.POST, request.FILES) if is_post else _forms(page)
     )
-    conflicts = {}
+    conflicts, saved, invalid = {}, [], []
     if is_post:
-        used = {code: form for code, form in evidence_forms.items() if form.is_used}
-        forms_ok = [form.is_valid() for form in [*leaf_forms.values(), *used.values()]]
-        if not all(forms_ok):
-            messages.error(request, _("Chưa lưu: hãy sửa các ô báo lỗi bên dưới."))
-        else:
+        # Each leaf stands alone: the valid ones are saved even when others are not, so one
+        # typo does not hold back a field's worth of typing.
+        invalid = [c for c in leaf_forms if not _leaf_is_valid(leaf_forms[c], evidence_forms[c])]
+        ready = [
+            code
+            for code in leaf_forms
+            if code not in invalid and (leaf_forms[code].touched or evidence_forms[code].is_used)
+        ]
+        if ready or not invalid:
             nodes = {row.node.code: row.node for row in page.rows}
             try:
                 services.save_field(
                     assessment=assessment,
                     roles=roles,
                     user=request.user,
-                    entries=[form.entry for form in leaf_forms.values() if form.touched],
+                    entries=[leaf_forms[c].entry for c in ready if leaf_forms[c].touched],
                     attachments=[
-                        services.Attachment(node=nodes[code], **form.for_service())
-                        for code, form in used.items()
+                        services.Attachment(node=nodes[c], **evidence_forms[c].for_service())
+                        for c in ready
+                        if evidence_forms[c].is_used
                     ],
                 )
             except services.ConflictError as exc:
+                # As before: a conflict saves nothing, so nobody's input is silently replaced.
                 conflicts = {c.node.code: c for c in exc.conflicts}
                 leaf_forms = _after_conflict(page, leaf_forms, conflicts, request.POST)
                 messages.error(
@@ -142,9 +199,30 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
                 for message in exc.messages:
                     messages.error(request, message)
             else:
-                messages.success(request, _("Đã lưu."))
-                # ?saved tells the page's script that the browser's draft copy is now stale.
-                return redirect(_field_url(assessment, page.field.code) + "?saved=1")
+                saved = ready
+                if not invalid:
+                    messages.success(request, _("Đã lưu."))
+                    # ?saved tells the page's script that the browser's draft is now stale.
+                    return redirect(_field_url(assessment, page.field.code) + "?saved=1")
+        if saved:
+            page = selectors.entry_page(assessment, page.field.code)
+            leaf_forms, evidence_forms = _after_partial_save(
+                page, leaf_forms, evidence_forms, set(saved)
+            )
+    unsaved = [
+        Unsaved(
+            leaf_forms[code].node,
+            error_lines(
+                leaf_forms[code], *([evidence_forms[code]] if evidence_forms[code].is_used else [])
+            ),
+        )
+        for code in invalid
+    ]
+    if unsaved and not conflicts:
+        messages.error(request, _unsaved_message(len(saved), unsaved))
+    # A file chosen for a leaf that was not saved must be chosen again (browsers never refill
+    # a file input).
+    posted_files = {key.removeprefix("ev-").removesuffix("-file") for key in request.FILES}
     return render(
         request,
         "scoring/entry/field.html",
@@ -161,7 +239,11 @@ def entry_field(request, year_id: int, unit_code: str, field_code: str | None = 
                 for row in page.rows
             ],
             "action": _field_url(assessment, page.field.code),
-            "reselect_files": is_post and bool(request.FILES),
+            "reselect_files": bool(posted_files - set(saved)),
+            "unsaved": unsaved,
+            "unsaved_codes": {item.node.code for item in unsaved},
+            # The page holds input not yet stored: the script keeps it as the draft.
+            "holds_input": bool(unsaved or conflicts),
             "can_edit": access.can_edit_entry(roles, assessment),
             "locked_because": selectors.why_locked(assessment),
             "is_leader": access.is_leader_of(roles, assessment),
@@ -259,19 +341,24 @@ def entry_submit(request, year_id: int, unit_code: str):
         else:
             messages.success(request, _("Đã gửi bản tự đánh giá tới Sở Nội vụ."))
             return redirect(reverse("entry", args=[year_id, unit_code]))
-    problems = workflow.submission_problems(selectors.entry_statuses(assessment))
+    check = selectors.submission_check(assessment)
+    can_withdraw = access.can_withdraw(roles, assessment)
     return render(
         request,
         "scoring/entry/submit.html",
         {
             "assessment": assessment,
             "year": assessment.year,
-            "problems": problems,
-            "blocking": [p for p in problems if p.blocking],
+            "problems": check.problems,
+            "groups": check.groups,
+            "blocking": check.blocking,
+            "warnings": len(check.problems) - len(check.blocking),
             "form": form,
             "is_leader": access.is_leader_of(roles, assessment),
             "locked_because": selectors.why_locked(assessment),
-            "can_withdraw": access.can_withdraw(roles, assessment),
+            "can_withdraw": can_withdraw,
+            # The confirmation step of a withdrawal: a page of its own, no script needed.
+            "confirm_withdraw": can_withdraw and request.GET.get("withdraw") == "1",
         },
     )
 
@@ -279,13 +366,22 @@ def entry_submit(request, year_id: int, unit_code: str):
 @require_POST
 @login_required
 def entry_withdraw(request, year_id: int, unit_code: str):
+    """Withdraw once confirmed: a post without ``confirm`` (an old page, a stray click) is
+    sent to the confirmation step and changes nothing."""
     roles = roles_of(request.user)
     assessment = access.get_rw_assessment_for_entry(roles, year_id, unit_code)
+    if not access.is_leader_of(roles, assessment):
+        raise PermissionDenied
+    if request.POST.get("confirm") != "1":
+        return redirect(reverse("entry_submit", args=[year_id, unit_code]) + "?withdraw=1")
     try:
         services.withdraw_assessment(assessment=assessment, roles=roles, user=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Đã rút bản tự đánh giá về để sửa."))
+        messages.success(
+            request,
+            _("Đã rút bản tự đánh giá về để sửa. Sửa xong, lãnh đạo đơn vị cần gửi lại trước hạn."),
+        )
     return redirect(reverse("entry", args=[year_id, unit_code]))

@@ -54,7 +54,14 @@
   var initial = JSON.stringify(snapshot());
   var saved = null;
   try { saved = window.localStorage.getItem(key); } catch (e) { saved = null; }
-  if (saved && saved !== initial && banner) {
+  if (form.dataset.holdsInput) {
+    // A refused or partly refused save: the page itself holds what was typed and not stored,
+    // with the new versions of the leaves that were saved. It becomes the draft (an older
+    // draft would bring back old versions, and the next save would conflict with one's own),
+    // and leaving the page still warns.
+    try { window.localStorage.setItem(key, initial); } catch (e) { /* storage unavailable */ }
+    dirty = true;
+  } else if (saved && saved !== initial && banner) {
     banner.classList.remove("d-none");
     document.getElementById("draft-restore").addEventListener("click", function () {
       apply(JSON.parse(saved)); dirty = true; banner.classList.add("d-none");

@@ -233,7 +233,7 @@ def _submit_post(client, year, ctx):
 
 
 def _withdraw(client, year, ctx):
-    response = client.post(entry_url("entry_withdraw", year))
+    response = client.post(entry_url("entry_withdraw", year), {"confirm": "1"})
     if response.status_code == 302 and "login" not in response.url:
         assert response.url == reverse("entry", args=[year.pk, VQ])
     return response
@@ -434,7 +434,7 @@ def test_removing_the_last_link_deletes_the_document(as_user, officer_a, year_20
 
 BAD_INPUT = {
     "score above max": ({"2.3.1-score": "3"}, "2.3.1-score", "không được lớn hơn điểm tối đa"),
-    "negative count": ({"2.2.3-d_count": "-1"}, "2.2.3-d_count", "chỉ gồm chữ số"),
+    "negative count": ({"2.2.3-d_count": "-1"}, "2.2.3-d_count", "Không được là số âm."),
     "done above total": (
         {"2.2.2-d_done": "5", "2.2.2-d_total": "4"},
         "2.2.2-d_done",
@@ -484,12 +484,42 @@ BAD_INPUT = {
 }
 
 
+# The leaf each bad input belongs to: it alone stays unsaved.
+BAD_LEAF = {
+    "score above max": "2.3.1",
+    "negative count": "2.2.3",
+    "done above total": "2.2.2",
+    "zero total": "2.2.2",
+    "n/a without reason": "2.2.2",
+    "score off the step": "2.3.1",
+    "score not a number": "2.3.1",
+    "exe file": "2.2.1",
+    "txt file": "2.2.1",
+    "fake pdf": "2.2.1",
+    "oversized file": "2.2.1",
+    "new file and existing document": "2.2.1",
+}
+
+
+def score_shown(html, code):
+    """The text of a leaf's score output on the field page."""
+    dom_id = code.replace(".", "-")
+    output = re.search(rf'<output[^>]*id="score-{dom_id}"[^>]*>(.*?)</output>', html, re.S)
+    assert output, f"no score output for {code}"
+    return re.sub(r"<[^>]+>", "", output[1]).strip()
+
+
+def points(value):
+    return f"{value:.2f}".replace(".", ",")
+
+
 @pytest.mark.parametrize("case", list(BAD_INPUT))
-def test_bad_input_is_refused_next_to_its_field_and_the_rest_is_kept(
+def test_bad_input_is_refused_next_to_its_field_and_the_valid_leaves_are_saved(
     as_user, officer_a, year_2024, settings, case
 ):
     settings.EVIDENCE_MAX_BYTES = 100
     values, field, message = BAD_INPUT[case]
+    bad = BAD_LEAF[case]
     values = dict(values)
     if values.get("ev-2.2.1-existing") == "EXISTING":
         # A document the unit already has, attached to another leaf.
@@ -499,7 +529,7 @@ def test_bad_input_is_refused_next_to_its_field_and_the_rest_is_kept(
     for name, value in values.items():
         if isinstance(value, tuple):
             values[name] = SimpleUploadedFile(value[0], value[1], "application/octet-stream")
-    before = snapshot(year_2024)
+    documents = Evidence.objects.count()
     typed = {
         "2.1.1-d_done": "45",
         "2.1.1-d_total": "50",
@@ -511,39 +541,138 @@ def test_bad_input_is_refused_next_to_its_field_and_the_rest_is_kept(
     response = as_user(officer_a).post(field_url(year_2024), field2_post({**typed, **values}))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Chưa lưu: hãy sửa các ô báo lỗi bên dưới." in html
+    # Said next to its input, and listed at the top with a link to the leaf.
     if field is not None:
         block = field_block(html, field)
         assert message in block
         assert "is-invalid" in block
-    else:
-        assert message in html
-    # What else was typed is still in the form.
+    top = html[html.index('data-testid="unsaved"') :]
+    top = top[: top.index("</div>")]
+    assert f'href="#leaf-{bad.replace(".", "-")}"' in top
+    assert message in top
+    # The valid leaves the user typed in are saved, each whole; the bad leaf is not (neither
+    # its entry nor its document).
+    saved = {"2.1.1", "2.2.1", "2.3.1"} - {bad}
+    assert f"Đã lưu {len(saved)} tiêu chí; 1 tiêu chí chưa lưu được: {bad}." in html
+    for code in saved:
+        assert leaf(year_2024, code).version == 1
+    assert leaf(year_2024, "2.1.1").explanation == KEEP
+    assert leaf(year_2024, bad) is None
+    assert Evidence.objects.count() == documents
+    # The page shows the saved leaves as stored, at their new version, with their score, and
+    # the bad leaf as typed, at the version the page showed.
     assert KEEP in html
     assert 'value="45"' in field_block(html, "2.1.1-d_done")
     assert 'value="50"' in field_block(html, "2.1.1-d_total")
+    assert 'name="2.1.1-version" value="1"' in html
+    assert score_shown(html, "2.1.1") == points(leaf(year_2024, "2.1.1").self_score)
     assert re.search(r'value="1"[^>]*checked', field_block(html, "2.2.1-d_done"))
+    assert f'name="{bad}-version" value="0"' in html
     if "2.3.1-score" in typed:
         assert 'value="1,75"' in field_block(html, "2.3.1-score")
-    # Nothing saved: no leaf, no document.
-    assert snapshot(year_2024) == before
+        assert score_shown(html, "2.3.1") == "1,75"
+    # The bad leaf's card is marked.
+    assert f'class="card mb-3 border-danger" id="leaf-{bad.replace(".", "-")}"' in html
 
 
 def test_bad_input_does_not_change_a_stored_leaf(as_user, officer_a, year_2024):
     client = as_user(officer_a)
     client.post(field_url(year_2024), field2_post({"2.3.1-score": "1", "2.1.1-explanation": "A"}))
-    before = snapshot(year_2024)
     response = client.post(
         field_url(year_2024),
         field2_post(
-            {"2.3.1-score": "3", "2.1.1-explanation": KEEP},
+            {"2.3.1-score": "3", "2.3.1-explanation": "B", "2.1.1-explanation": KEEP},
             versions={"2.3.1": 1, "2.1.1": 1},
         ),
     )
     assert response.status_code == 200
-    assert KEEP in response.content.decode()
+    html = response.content.decode()
+    assert "Đã lưu 1 tiêu chí; 1 tiêu chí chưa lưu được: 2.3.1." in html
+    # The bad leaf is left whole as stored: neither its score nor its explanation changed.
+    row = leaf(year_2024, "2.3.1")
+    assert (row.self_score, row.explanation, row.version) == (Decimal("1.00"), "", 1)
+    assert leaf(year_2024, "2.1.1").explanation == KEEP
+    # ...and the page keeps what was typed for it, at the version it showed.
+    assert 'value="3"' in field_block(html, "2.3.1-score")
+    assert 'name="2.3.1-version" value="1"' in html
+    assert 'name="2.1.1-version" value="2"' in html
+    # Saving the page again once the score is fixed is no conflict with one's own save.
+    data = field2_post(
+        {"2.3.1-score": "2", "2.3.1-explanation": "B", "2.1.1-explanation": KEEP},
+        versions={"2.3.1": 1, "2.1.1": 2},
+    )
+    assert client.post(field_url(year_2024), data).status_code == 302
+    assert leaf(year_2024, "2.3.1").self_score == Decimal("2.00")
+
+
+def test_when_every_touched_leaf_is_bad_nothing_is_saved_and_the_page_says_so(
+    as_user, officer_a, year_2024
+):
+    before = snapshot(year_2024)
+    response = as_user(officer_a).post(
+        field_url(year_2024), field2_post({"2.3.1-score": "3", "2.2.3-d_count": "1,5"})
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Chưa lưu: 2 tiêu chí có lỗi (2.2.3, 2.3.1). Hãy sửa các ô báo lỗi bên dưới." in html
     assert snapshot(year_2024) == before
-    assert leaf(year_2024, "2.1.1").explanation == "A"
+
+
+def test_a_valid_entry_with_a_bad_document_is_not_half_saved(as_user, officer_a, year_2024):
+    """The entry and the document typed for one leaf go in together or not at all."""
+    response = as_user(officer_a).post(
+        field_url(year_2024),
+        field2_post(
+            {
+                "2.2.1-d_done": "1",
+                "2.2.1-explanation": "Có kế hoạch",
+                "ev-2.2.1-file": pdf("bao-cao.pdf", b"Day khong phai PDF"),
+                "2.3.1-score": "1",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert "Đã lưu 1 tiêu chí; 1 tiêu chí chưa lưu được: 2.2.1." in response.content.decode()
+    assert leaf(year_2024, "2.2.1") is None
+    assert leaf(year_2024, "2.3.1").self_score == Decimal("1.00")
+    assert not Evidence.objects.filter(original_name="bao-cao.pdf").exists()
+
+
+def test_a_document_of_a_valid_leaf_is_saved_beside_a_bad_leaf(as_user, officer_a, year_2024):
+    response = as_user(officer_a).post(
+        field_url(year_2024),
+        field2_post({"ev-2.2.1-file": pdf("quyet-dinh.pdf"), "2.3.1-score": "9"}),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Đã lưu 1 tiêu chí; 1 tiêu chí chưa lưu được: 2.3.1." in html
+    link = EvidenceLink.objects.get(evidence__original_name="quyet-dinh.pdf")
+    assert link.leaf.node.code == "2.2.1"
+    # Listed under its leaf, and offered at once to every leaf's "existing document" choice.
+    assert "quyet-dinh.pdf" in html[html.index('data-testid="evidence-2-2-1"') :][:400]
+    assert html.count(f'<option value="{link.evidence_id}">quyet-dinh.pdf</option>') == 5
+    assert "hãy chọn lại tệp" not in html  # the only file chosen was saved
+
+
+def test_a_conflict_still_saves_nothing_even_beside_a_bad_leaf(officer_a, leader_a, year_2024):
+    officer = signed_in(officer_a)
+    assert (
+        signed_in(leader_a)
+        .post(field_url(year_2024), field2_post({"2.3.1-score": "1"}))
+        .status_code
+        == 302
+    )
+    response = officer.post(
+        field_url(year_2024),
+        field2_post({"2.3.1-score": "2", "2.1.1-explanation": KEEP, "2.2.3-d_count": "x"}),
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'data-testid="conflict"' in html
+    assert 'data-testid="unsaved"' in html  # the bad leaf is still listed
+    assert leaf(year_2024, "2.1.1") is None and leaf(year_2024, "2.2.3") is None
+    assert leaf(year_2024, "2.3.1").self_score == Decimal("1.00")
+    assert "Đã lưu" not in html
 
 
 # --- Vietnamese numbers -----------------------------------------------------------------------
@@ -570,18 +699,45 @@ def test_stored_score_is_shown_with_a_decimal_comma(as_user, officer_a, year_202
     assert 'value="1,50"' in field_block(html, "2.3.1-score")
 
 
-@pytest.mark.parametrize("typed", ["1.000", "1,5", "một"])
-def test_a_count_that_is_not_plain_digits_is_refused(as_user, officer_a, year_2024, typed):
-    # "1.000" is one thousand to a Vietnamese reader and 1 to Python: refuse, don't guess.
-    before = snapshot(year_2024)
+WHOLE_NUMBER = "Nhập số nguyên, ví dụ 12."
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        # "1.000" is one thousand to a Vietnamese reader and 1 to Python: refuse, don't guess.
+        ("1.000", "Nhập một số nguyên, chỉ gồm chữ số (không dấu chấm, phẩy)."),
+        ("12,5", WHOLE_NUMBER),
+        ("1,5", WHOLE_NUMBER),
+        ("1e3", WHOLE_NUMBER),
+        ("một", WHOLE_NUMBER),
+        ("²", WHOLE_NUMBER),  # a digit to str.isdigit(), not to int()
+        ("١٢", WHOLE_NUMBER),
+        ("-3", "Không được là số âm."),
+        ("1234567890123456", "Số quá lớn: tối đa 15 chữ số."),
+    ],
+)
+def test_a_count_that_is_not_a_whole_number_is_refused_plainly(
+    as_user, officer_a, year_2024, typed, message
+):
     response = as_user(officer_a).post(
         field_url(year_2024), field2_post({"2.2.3-d_count": typed, "2.1.1-explanation": KEEP})
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "invalid-feedback" in field_block(html, "2.2.3-d_count")
-    assert KEEP in html
-    assert snapshot(year_2024) == before
+    block = field_block(html, "2.2.3-d_count")
+    assert "invalid-feedback" in block
+    assert message in block
+    assert f'value="{typed}"' in block
+    assert leaf(year_2024, "2.2.3") is None
+    assert leaf(year_2024, "2.1.1").explanation == KEEP  # the other leaf is saved
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("12", 12), (" 7 ", 7), ("0", 0)])
+def test_a_whole_count_is_accepted(as_user, officer_a, year_2024, typed, stored):
+    response = as_user(officer_a).post(field_url(year_2024), field2_post({"2.2.3-d_count": typed}))
+    assert response.status_code == 302
+    assert leaf(year_2024, "2.2.3").declared == {"count": stored}
 
 
 # --- concurrency ------------------------------------------------------------------------------
@@ -845,11 +1001,11 @@ def test_the_leader_sees_what_blocks_the_submission(as_user, leader_a, year_2024
     assert empty > 0
     assert f"Còn {empty} tiêu chí phải hoàn thiện trước khi gửi." in html
     assert SUBMIT_BUTTON not in html
-    # Each problem links to its leaf on its field's page.
+    # Each problem links to its leaf on its field's page, inside its field's group.
     anchor = field_url(year_2024, "2") + "#leaf-2-3-1"
-    assert f'href="{anchor}">2.3.1</a>' in html
+    assert f'href="{anchor}">2.3.1. ' in html
     anchor = field_url(year_2024, "9") + "#leaf-9-2-1"
-    assert f'href="{anchor}">9.2.1</a>' in html
+    assert f'href="{anchor}">9.2.1. ' in html
     # ...and the anchor exists there.
     assert 'id="leaf-2-3-1"' in as_user(leader_a).get(field_url(year_2024)).content.decode()
 
@@ -872,7 +1028,8 @@ def test_the_leader_can_submit_once_every_leaf_is_filled_and_withdraw(as_user, l
     assert (assessment.status, assessment.submitted_by) == ("submitted", leader_a)
     html = client.get(entry_url("entry_submit", year_2024)).content.decode()
     assert "Rút lại để sửa" in html
-    assert client.post(entry_url("entry_withdraw", year_2024)).status_code == 302
+    withdraw = entry_url("entry_withdraw", year_2024)
+    assert client.post(withdraw, {"confirm": "1"}).status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == "draft"
 
@@ -1020,12 +1177,10 @@ def test_a_document_number_typed_without_a_file_is_not_silently_dropped(
     assert not Evidence.objects.filter(document_number="12/KH").exists()
 
 
-def test_a_chosen_file_lost_to_another_leafs_error_is_asked_for_again(
-    as_user, officer_a, year_2024
-):
+def test_a_file_chosen_for_a_leaf_left_unsaved_is_asked_for_again(as_user, officer_a, year_2024):
     response = as_user(officer_a).post(
         field_url(year_2024),
-        {**field2_post({"2.3.1-score": "9"}), "ev-2.2.1-file": pdf("lan-1.pdf")},
+        {**field2_post({"2.3.1-score": "9"}), "ev-2.3.1-file": pdf("lan-1.pdf")},
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -53,7 +53,7 @@ def test_every_submit_and_withdraw_stays_in_the_log(officer_a, leader_a, year_20
     second = first + dt.timedelta(hours=1)
     with time_machine.travel(first, tick=False):
         assert client.post(submit, {"problems_seen": "on"}).status_code == 302
-    assert client.post(withdraw).status_code == 302
+    assert client.post(withdraw, {"confirm": "1"}).status_code == 302
     with time_machine.travel(second, tick=False):
         assert client.post(submit, {"problems_seen": "on"}).status_code == 302
     logged = events(audit.Kind.SUBMIT, unit=assessment.unit, year=year_2024) + events(

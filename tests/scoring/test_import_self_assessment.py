@@ -399,16 +399,16 @@ CASES = {
         "F (Giá trị 1)",
         "Nhập một số nguyên, chỉ gồm chữ số (không dấu chấm, phẩy).",  # as on the form
     ),
-    # The web form's own field decides, with its own words (Django's, here).
+    # The web form's own field decides, with its own words.
     "a figure the form refuses as too long": (
         _set("2.1.1", "Giá trị 1", 10**30),
         "F (Giá trị 1)",
-        "Đảm bảo rằng tối đa không có nhiều hơn 16 số.",
+        "Số quá dài: tối đa 16 chữ số.",
     ),
     "a figure with more decimals than the form takes": (
         _set("2.1.1", "Giá trị 1", "1,23456"),
         "F (Giá trị 1)",
-        "Hãy chắc chắn rằng không có nhiều hơn 4 chữ số thập phân.",
+        "Tối đa 4 chữ số sau dấu phẩy.",
     ),
     "score above max": (
         _set("2.3.1", "Điểm tự chấm", 2.5),

@@ -8,13 +8,21 @@ import pytest
 
 from scoring.rules import DeclaredError, validate_params
 from scoring.workflow import (
+    EMPTY,
+    NA_WITHOUT_REASON,
+    NO_EVIDENCE,
+    NO_EXPLANATION,
+    STATE_EXPLANATION,
     STATE_SELF_ASSESSMENT,
     LeafRule,
     LeafStatus,
     Problem,
     entry_open,
+    explanation_round_open,
+    group_problems,
     self_score,
     submission_problems,
+    unanswered,
 )
 
 OPENS = dt.datetime(2025, 3, 1, 0, 0, tzinfo=dt.UTC)
@@ -22,9 +30,9 @@ CLOSES = dt.datetime(2025, 3, 31, 17, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 
 NOT_FILLED = "Chưa nhập."
-NA_WITHOUT_REASON = "Không áp dụng nhưng chưa nêu lý do."
-NO_EVIDENCE = "Tự chấm điểm nhưng chưa có tài liệu kiểm chứng."
-NO_EXPLANATION = "Tự chấm điểm nhưng chưa có thuyết minh."
+NA_NO_REASON_TEXT = "Không áp dụng nhưng chưa nêu lý do."
+NO_EVIDENCE_TEXT = "Tự chấm điểm nhưng chưa có tài liệu kiểm chứng."
+NO_EXPLANATION_TEXT = "Tự chấm điểm nhưng chưa có thuyết minh."
 
 
 # --- entry_open -------------------------------------------------------------------------------
@@ -356,13 +364,15 @@ def test_an_empty_leaf_is_one_blocking_problem():
     problems = submission_problems(
         [status("2.3", points=None, evidence=False, explanation=False, title="Tiêu chí A")]
     )
-    assert problems == [Problem("2.3", "Tiêu chí A", NOT_FILLED, True)]
+    assert problems == [Problem("2.3", "Tiêu chí A", NOT_FILLED, True, EMPTY)]
 
 
 @pytest.mark.parametrize("reason", ["", "  "])
 def test_not_applicable_without_a_reason_blocks(reason):
     problems = submission_problems([status("4.1", points=None, na=True, reason=reason)])
-    assert problems == [Problem("4.1", "Ban hành kế hoạch CCHC", NA_WITHOUT_REASON, True)]
+    assert problems == [
+        Problem("4.1", "Ban hành kế hoạch CCHC", NA_NO_REASON_TEXT, True, NA_WITHOUT_REASON)
+    ]
 
 
 def test_not_applicable_with_a_reason_needs_neither_evidence_nor_explanation():
@@ -375,9 +385,9 @@ def test_not_applicable_with_a_reason_needs_neither_evidence_nor_explanation():
 @pytest.mark.parametrize(
     ("evidence", "explanation", "messages"),
     [
-        (False, True, [NO_EVIDENCE]),
-        (True, False, [NO_EXPLANATION]),
-        (False, False, [NO_EVIDENCE, NO_EXPLANATION]),
+        (False, True, [NO_EVIDENCE_TEXT]),
+        (True, False, [NO_EXPLANATION_TEXT]),
+        (False, False, [NO_EVIDENCE_TEXT, NO_EXPLANATION_TEXT]),
         (True, True, []),
     ],
 )
@@ -411,11 +421,11 @@ def test_problems_keep_the_leaves_order_and_codes():
         status("10.1", points="0.5", explanation=False, title="F"),
     ]
     assert submission_problems(iter(leaves)) == [
-        Problem("1.2", "B", NOT_FILLED, True),
-        Problem("2.1", "C", NO_EVIDENCE, False),
-        Problem("2.1", "C", NO_EXPLANATION, False),
-        Problem("3.2.1", "D", NA_WITHOUT_REASON, True),
-        Problem("10.1", "F", NO_EXPLANATION, False),
+        Problem("1.2", "B", NOT_FILLED, True, EMPTY),
+        Problem("2.1", "C", NO_EVIDENCE_TEXT, False, NO_EVIDENCE),
+        Problem("2.1", "C", NO_EXPLANATION_TEXT, False, NO_EXPLANATION),
+        Problem("3.2.1", "D", NA_NO_REASON_TEXT, True, NA_WITHOUT_REASON),
+        Problem("10.1", "F", NO_EXPLANATION_TEXT, False, NO_EXPLANATION),
     ]
 
 
@@ -441,3 +451,85 @@ def test_problem_names_its_field_and_its_dom_id(code, field_code, dom_id):
 )
 def test_leaf_is_filled_when_scored_or_marked_not_applicable(points, na, filled):
     assert status(points=points, na=na).is_filled is filled
+
+
+# --- group_problems ---------------------------------------------------------------------------
+
+
+def test_forty_identical_warnings_are_one_line_per_field():
+    leaves = [status(f"1.{i}", evidence=False) for i in range(1, 13)] + [
+        status(f"3.{i}", evidence=False) for i in range(1, 29)
+    ]
+    groups = group_problems(submission_problems(leaves), {"1": "Chỉ đạo", "3": "Thủ tục"})
+    assert [(g.field_code, g.field_title, g.kind, g.count) for g in groups] == [
+        ("1", "Chỉ đạo", NO_EVIDENCE, 12),
+        ("3", "Thủ tục", NO_EVIDENCE, 28),
+    ]
+    assert groups[0].summary == "12 tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng"
+    assert [p.code for p in groups[0].problems] == [f"1.{i}" for i in range(1, 13)]
+    assert not any(g.blocking for g in groups)
+
+
+def test_a_fields_groups_put_what_blocks_first_and_keep_the_fields_order():
+    leaves = [
+        status("2.1", evidence=False, explanation=False),
+        status("2.2", points=None),
+        status("2.3", points=None, na=True, reason=""),
+        status("10.1", points=None),
+        status("2.4", points=None),
+    ]
+    groups = group_problems(submission_problems(leaves))
+    assert [(g.field_code, g.kind, g.count, g.blocking) for g in groups] == [
+        ("2", EMPTY, 2, True),
+        ("2", NA_WITHOUT_REASON, 1, True),
+        ("2", NO_EVIDENCE, 1, False),
+        ("2", NO_EXPLANATION, 1, False),
+        ("10", EMPTY, 1, True),
+    ]
+    assert [g.summary for g in groups] == [
+        "2 tiêu chí chưa nhập",
+        "1 tiêu chí không áp dụng nhưng chưa nêu lý do",
+        "1 tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng",
+        "1 tiêu chí có điểm nhưng chưa có thuyết minh",
+        "1 tiêu chí chưa nhập",
+    ]
+    assert groups[0].field_title == ""  # no titles given
+
+
+def test_no_problems_no_groups():
+    assert group_problems([]) == []
+
+
+def test_a_problem_of_no_known_kind_is_grouped_under_its_own_words():
+    (group,) = group_problems([Problem("4.1", "A", "Thiếu chữ ký.", False)])
+    assert group.summary == "1 tiêu chí: thiếu chữ ký"
+
+
+# --- the explanation round --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "now", "closes", "expected"),
+    [
+        pytest.param(STATE_EXPLANATION, CLOSES - SECOND, CLOSES, True, id="a second before"),
+        pytest.param(STATE_EXPLANATION, CLOSES, CLOSES, False, id="at the deadline"),
+        pytest.param(STATE_EXPLANATION, CLOSES + SECOND, CLOSES, False, id="after"),
+        pytest.param(STATE_EXPLANATION, CLOSES, None, True, id="no deadline"),
+        pytest.param("appraisal", OPENS, None, False, id="before the round"),
+        pytest.param("final_appraisal", OPENS, CLOSES, False, id="after the round"),
+    ],
+)
+def test_the_explanation_round_is_open_in_its_state_before_its_deadline(
+    state, now, closes, expected
+):
+    assert explanation_round_open(state=state, closes=closes, now=now) is expected
+
+
+def test_the_explanation_state_code_is_the_one_the_model_uses():
+    assert STATE_EXPLANATION == "explanation"
+
+
+def test_unanswered_lists_the_blank_answers_in_order():
+    answers = [("1.1", "Đã bổ sung"), ("1.2", ""), ("2.1", "   \n"), ("3.1", None), ("4.1", "x")]
+    assert unanswered(answers) == ["1.2", "2.1", "3.1"]
+    assert unanswered([]) == []
