@@ -6,6 +6,7 @@ off) refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``, and ``check 
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -268,3 +269,47 @@ CONTENT_SECURITY_POLICY = {
 # One JSON object a line on the "cchc.security" logger (see LOGGING and cchc/security.py):
 # sign-ins, failures, lockouts, refused requests, imports, exports, account changes.
 INSTALLED_APPS += ["cchc.security.SecurityLogConfig"]
+
+# --- E-mail (issue 11) -----------------------------------------------------------------------
+# Notifications are mailed through Django's e-mail framework. With EMAIL_HOST set they go out
+# over SMTP (STARTTLS on port 587 unless EMAIL_USE_SSL or EMAIL_USE_TLS say otherwise);
+# without one, nothing is needed to run the app: `make run` (DEBUG) prints each mail on the
+# console, and production writes each as a file under EMAIL_FILE_PATH, where an administrator
+# finds it, rather than losing it. EMAIL_BACKEND names any other backend.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both.")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+# Mail is sent after the change it reports, in the same request: a mail server that does not
+# answer must not hold the page for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chỉ số CCHC <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mail are absolute: the address people open the site at (scheme and host, no path).
+# Production defaults to https:// and the first host of ALLOWED_HOSTS that names one host.
+SITE_URL = env_str("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    concrete = [h for h in ALLOWED_HOSTS if "*" not in h and not h.startswith(".")]
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif concrete:
+        SITE_URL = f"https://{concrete[0]}"
+    else:
+        raise ImproperlyConfigured("SITE_URL must be set: ALLOWED_HOSTS names no single host.")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _site.query:
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r}: expected the site's address, e.g. https://cchc.example.gov.vn"
+    )

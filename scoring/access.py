@@ -25,8 +25,15 @@ from .models import (
     FieldAssignment,
     FrameworkNode,
     LeafScore,
+    Notification,
 )
-from .selectors.entry import explanation_open, is_open, window_open
+from .selectors.entry import (
+    explanation_open,
+    explanation_round_open,
+    explanation_sent,
+    is_open,
+    window_open,
+)
 
 
 def _assessment(year_id: int, unit_code: str) -> Assessment:
@@ -152,6 +159,21 @@ def can_edit_explanation(roles: Roles, assessment: Assessment) -> bool:
     return assessment.unit_id in roles.unit_ids and explanation_open(assessment)
 
 
+def can_send_explanations(roles: Roles, assessment: Assessment) -> bool:
+    """The leader sends the unit's answers, while the unit may still answer (round open,
+    before its deadline, not yet sent)."""
+    return is_leader_of(roles, assessment) and explanation_open(assessment)
+
+
+def can_take_back_explanations(roles: Roles, assessment: Assessment) -> bool:
+    """The leader takes sent answers back to change them, while the round is still open."""
+    return (
+        is_leader_of(roles, assessment)
+        and explanation_sent(assessment)
+        and explanation_round_open(assessment)
+    )
+
+
 def get_assessment_for_appraisal(roles: Roles, year_id: int, unit_code: str) -> Assessment:
     """A unit's assessment as the Interior Department appraises it; nobody else knows the
     appraisal pages exist."""
@@ -192,6 +214,19 @@ def can_edit_survey(roles: Roles, year: AssessmentYear) -> bool:
 def can_edit_ledger(roles: Roles, year: AssessmentYear) -> bool:
     """A unit's bonus/deduction ledger: the Interior Department's admins, before publication."""
     return roles.is_interior_admin and year.in_appraisal
+
+
+def why_not_edit_ledger(roles: Roles, year: AssessmentYear) -> str | None:
+    """Why ``can_edit_ledger`` refuses this person now, in words for the ledger page: the role
+    first (it holds in every step), then the year's step. ``None`` when they may edit."""
+    if not roles.is_interior_admin:
+        return _("Bạn chỉ xem được sổ này: chỉ Quản trị Sở Nội vụ được thêm, xóa mục.")
+    if not year.in_appraisal:
+        return _(
+            "Kỳ đánh giá đang ở bước “%(state)s”: sổ chỉ được thêm, xóa từ bước Thẩm định "
+            "đến trước khi công bố."
+        ) % {"state": year.get_state_display()}
+    return None
 
 
 def get_assessment_for_ledger(roles: Roles, year_id: int, unit_code: str) -> Assessment:
@@ -293,3 +328,8 @@ def appraisal_scope(roles: Roles, year: AssessmentYear, user) -> AppraisalScope:
         fields = frozenset()
     correcting = round_no == 2 and year.reopenings.exists()
     return AppraisalScope(round_no=round_no, fields=fields, correcting=correcting)
+
+
+def get_own_notification(user, notification_id: int) -> Notification:
+    """A notification is its recipient's alone: anyone else's is not found (404)."""
+    return get_object_or_404(Notification, pk=notification_id, recipient=user)

@@ -9,6 +9,7 @@ from .views import (
     framework_import,
     interior,
     ledger,
+    notifications,
     pages,
     results_import,
     unit_import,
@@ -74,6 +75,25 @@ urlpatterns = [
     ),
     path(APPRAISE, appraisal.appraise_field, name="appraise"),
     path(APPRAISE + "fields/<str:field_code>/", appraisal.appraise_field, name="appraise_field"),
+    # A person's notifications (the bell) and e-mail preferences; the language switch, which
+    # records the language of their mails.
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("language/", notifications.choose_language, name="choose_language"),
 ]
 
 # Excel imports: each module lists its own pages.

@@ -68,6 +68,13 @@ APP = {
     "two_factor_disable": ("", "405", "L 404 404 404 R R R R"),
     "two_factor_verify": ("", "L R", "L R"),  # nothing to verify: sent on
     "two_factor_policy": ("", ADMIN_ONLY_NO_YEAR, ADMIN_ONLY_NO_YEAR),  # empty POST: the form
+    # --- notifications (scoring/views/notifications.py): each person's own ---
+    "notifications": ("", "L 200", "405"),
+    "notification_open": ("@notification", "L R 404 404 404 404 404 404", "405"),  # OA's own
+    "notification_open@unknown": ("987654", "L 404", "405"),
+    "notifications_read_all": ("", "405", "L R"),
+    "notification_settings": ("", "L 200", "L 200"),  # empty POST: the form with its error
+    "choose_language": ("", "405", "R"),  # records a signed-in user's choice for their mail
     # --- published pages (scoring/views/pages.py, exports.py) ---
     "home": ("", "L 200", "405"),
     "ranking@published": ("y2022", "L 200", "405"),

@@ -26,6 +26,7 @@ from scoring.models import (
     EvidenceLink,
     FieldAssignment,
     LeafScore,
+    Notification,
 )
 from tests.samples import PDF
 from units.models import Unit
@@ -165,6 +166,13 @@ class Demo:
         return services.new_year_from(
             roles=SYSTEM_ADMIN, year=2025, unit_level=_year(2024).unit_level
         )
+
+    @cached_property
+    def notification(self) -> int:
+        """A notification of unit A's officer."""
+        return Notification.objects.create(
+            recipient=self.users["OA"], kind=Notification.Kind.DEADLINE, url="/"
+        ).pk
 
     @cached_property
     def user_b(self) -> int:

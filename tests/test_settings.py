@@ -1,5 +1,7 @@
-"""Settings: environment readers that fail loudly, production refusing unsafe defaults, locale."""
+"""Settings: environment readers that fail loudly, production refusing unsafe defaults, locale,
+and e-mail (a mail server from the environment, none needed to run the app)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -75,10 +77,15 @@ def test_env_str_reads_the_value(monkeypatch):
 # --- production mode --------------------------------------------------------------------------
 
 
-def start_django(**env):
+# Variables a developer's shell may hold that would change what these tests read.
+UNSET = ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DEFAULT_FROM_EMAIL")
+UNSET += tuple(name for name in os.environ if name.startswith("EMAIL_"))
+
+
+def start_django(code=SETUP, **env):
     """Set Django up in a fresh interpreter with DEBUG off and the given variables (None: unset)."""
     environ = dict(os.environ, DEBUG="false")
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS"):
+    for name in UNSET:
         environ.pop(name, None)
     for name, value in env.items():
         if value is None:
@@ -86,7 +93,7 @@ def start_django(**env):
         else:
             environ[name] = value
     return subprocess.run(
-        [sys.executable, "-c", SETUP],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=environ,
         capture_output=True,
@@ -147,3 +154,126 @@ def test_english_is_offered():
 
 def test_the_time_zone_is_vietnam():
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+
+
+# --- e-mail (issue 11) -------------------------------------------------------------------------
+
+PRODUCTION = {"SECRET_KEY": "a-real-secret-" + "x" * 40, "ALLOWED_HOSTS": "cchc.example.vn"}
+MAIL_SETTINGS = (
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
+    "EMAIL_FILE_PATH",
+    "DEFAULT_FROM_EMAIL",
+    "SITE_URL",
+)
+
+
+def mail_settings(**env) -> dict:
+    """The e-mail settings Django reads from these variables (production unless DEBUG given)."""
+    code = (
+        f"{SETUP}; import json; from django.conf import settings; "
+        f"print(json.dumps({{n: str(getattr(settings, n)) for n in {MAIL_SETTINGS!r}}}))"
+    )
+    result = start_django(code, **(PRODUCTION | env))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_prints_mail_on_the_console():
+    got = mail_settings(DEBUG="true")
+    assert got["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert got["SITE_URL"] == "http://127.0.0.1:8000"
+
+
+def test_production_without_a_mail_server_writes_mail_to_files():
+    got = mail_settings()
+    assert got["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert got["EMAIL_FILE_PATH"] == str(ROOT / "sent-mail")
+    assert mail_settings(EMAIL_FILE_PATH="/var/mail/cchc")["EMAIL_FILE_PATH"] == "/var/mail/cchc"
+
+
+def test_a_mail_server_is_reached_over_smtp_with_starttls():
+    got = mail_settings(
+        EMAIL_HOST="smtp.example.gov.vn",
+        EMAIL_HOST_USER="cchc",
+        EMAIL_HOST_PASSWORD="mat-khau",
+        DEFAULT_FROM_EMAIL="Chỉ số CCHC <cchc@example.gov.vn>",
+    )
+    assert got["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (got["EMAIL_HOST"], got["EMAIL_PORT"]) == ("smtp.example.gov.vn", "587")
+    assert (got["EMAIL_USE_TLS"], got["EMAIL_USE_SSL"]) == ("True", "False")
+    assert (got["EMAIL_HOST_USER"], got["EMAIL_HOST_PASSWORD"]) == ("cchc", "mat-khau")
+    assert got["EMAIL_TIMEOUT"] == "10"
+    assert got["DEFAULT_FROM_EMAIL"] == "Chỉ số CCHC <cchc@example.gov.vn>"
+
+
+def test_ssl_takes_port_465_and_turns_starttls_off():
+    got = mail_settings(EMAIL_HOST="smtp.example.gov.vn", EMAIL_USE_SSL="true")
+    assert (got["EMAIL_PORT"], got["EMAIL_USE_TLS"], got["EMAIL_USE_SSL"]) == (
+        "465",
+        "False",
+        "True",
+    )
+    assert mail_settings(EMAIL_HOST="smtp.example.gov.vn", EMAIL_PORT="25")["EMAIL_PORT"] == "25"
+
+
+def test_the_backend_variable_overrides_the_choice():
+    got = mail_settings(
+        EMAIL_HOST="smtp.example.gov.vn",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+    )
+    assert got["EMAIL_BACKEND"] == "django.core.mail.backends.dummy.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_SSL"),
+        ({"EMAIL_USE_TLS": "perhaps"}, "EMAIL_USE_TLS"),
+        ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
+        ({"SITE_URL": "cchc.example.vn"}, "SITE_URL"),  # no scheme
+        ({"SITE_URL": "ftp://cchc.example.vn"}, "SITE_URL"),
+        ({"SITE_URL": "https://cchc.example.vn/cchc"}, "SITE_URL"),  # a path: links would double it
+        ({"ALLOWED_HOSTS": ".example.vn"}, "SITE_URL"),  # no single host to link to
+    ],
+)
+def test_production_refuses_a_mail_setting_it_cannot_understand(env, named):
+    result = start_django(**(PRODUCTION | env))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
+
+
+def test_links_in_mail_default_to_the_first_allowed_host_over_https():
+    got = mail_settings(ALLOWED_HOSTS="*.example.vn,cchc.example.vn")
+    assert got["SITE_URL"] == "https://cchc.example.vn"
+    assert mail_settings(SITE_URL="http://10.0.0.5:8000/")["SITE_URL"] == "http://10.0.0.5:8000"
+
+
+def test_the_deploy_check_stays_clean_with_a_mail_server():
+    environ = dict(os.environ, DEBUG="false")
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE, which the deploy check
+    # refuses: a production server never has it.
+    for name in (*UNSET, "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        environ.pop(name, None)
+    environ |= PRODUCTION | {
+        "EMAIL_HOST": "smtp.example.gov.vn",
+        "EMAIL_HOST_USER": "cchc",
+        "EMAIL_HOST_PASSWORD": "mat-khau",
+        "SITE_URL": "https://cchc.example.vn",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,9 +1,10 @@
 """The app's forms, one module per kind of page; import from here."""
 
 from .appraisal import AppraisalForm
-from .entry import AnswerForm, EvidenceForm, LeafForm, SubmitForm
+from .entry import AnswerForm, EvidenceForm, LeafForm, SendExplanationsForm, SubmitForm, error_lines
 from .fields import THOUSANDS_DOT, YES_NO, DigitsField, FigureField, input_field
 from .ledger import AdjustmentForm, RemoveForm
+from .notifications import PreferencesForm
 from .survey import SurveyGridForm
 from .years import (
     AdvanceForm,
@@ -29,11 +30,14 @@ __all__ = [
     "FigureField",
     "LeafForm",
     "NewYearForm",
+    "PreferencesForm",
     "RemoveForm",
     "ReopenForm",
+    "SendExplanationsForm",
     "StepBackForm",
     "SubmitForm",
     "SurveyGridForm",
     "YearSettingsForm",
+    "error_lines",
     "input_field",
 ]
