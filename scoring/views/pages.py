@@ -13,17 +13,16 @@ from .. import access, selectors
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    years = selectors.years_for(roles)
+    page = selectors.home_page(request.user, roles)
     return render(
         request,
         "scoring/home.html",
         {
-            "years": years,
-            "my_units": selectors.units_of(roles),
-            # Levels with a published year have a history to show.
-            "history_levels": list(
-                {y.unit_level_id: y.unit_level for y in years if y.is_published}.values()
-            ),
+            "todo": page.todo,
+            "latest_ranking": page.latest_ranking,
+            "years": page.years,
+            "my_units": page.my_units,
+            "history_levels": page.history_levels,
         },
     )
 
