@@ -204,7 +204,8 @@ def test_the_page_query_count_is_fixed(interior_admin, year_2023, django_assert_
     client = signed_in(interior_admin)
     # 1 session, 2 user, 3 groups and 4 memberships (roles_of), 5 the year with its level and
     # framework, 6 the fields, 7 the appraisers, 8 the assignments. None per field or person.
-    with django_assert_num_queries(8):
+    # 9 the bell's unread notifications (menu).
+    with django_assert_num_queries(9):
         response = client.get(url(year_2023))
     assert response.status_code == 200
     assert response.content.decode().count('type="checkbox"') == 10 * (1 + extra)

@@ -357,7 +357,8 @@ def test_a_years_log_page_costs_the_same_however_many_events(
     # session, user, the user's groups and memberships (roles), the year, the framework's
     # nodes, the appraisal reasons, the year's units (filter), the people in the log (filter),
     # the count, the page's events with their units
-    with django_assert_num_queries(11):
+    # + the bell's unread notifications (menu)
+    with django_assert_num_queries(12):
         response = client.get(year_url(year_2023), {"field": "2"})
     assert len(targets(response)) == count
 
@@ -370,7 +371,8 @@ def test_a_units_log_page_costs_the_same_however_many_events(
     client = as_user(officer_a)
     # session, user, groups, memberships, the unit's assessment with its year, the nodes, the
     # reasons, the people (filter), the count, the page's events
-    with django_assert_num_queries(10):
+    # + the bell's unread notifications (menu)
+    with django_assert_num_queries(11):
         response = client.get(unit_url(year_2023, VQ))
     assert len(targets(response)) == (count + 1) // 2
 

@@ -94,7 +94,8 @@ def test_the_field_page_costs_the_same_queries_whatever_its_leaves_and_documents
     # evidence links with their documents, the document library.
     # + a savepoint, the session's update and its release: a message set or shown is kept in
     # the session (never in a cookie), which then is saved.
-    with django_assert_num_queries(12):
+    # + the bell's unread notifications (menu).
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("vb-") >= 2 * n_leaves  # links and library choices
@@ -109,6 +110,7 @@ def test_a_refused_save_costs_the_same_queries_whatever_its_size(
     # As the page, plus nothing: every leaf's version is current, so no history is read.
     # + a savepoint, the session's update and its release: a message set or shown is kept in
     # the session (never in a cookie), which then is saved.
-    with django_assert_num_queries(12):
+    # + the bell's unread notifications (menu).
+    with django_assert_num_queries(13):
         response = client.post(url, post_data(n_leaves, "99", 1))
     assert response.status_code == 200

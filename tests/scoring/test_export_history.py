@@ -79,7 +79,8 @@ def test_history_query_count_does_not_grow_with_units_or_years(
     client = as_user(viewer)
     # session, user, groups, memberships, the level, its published years, their trees, then
     # for all the years at once: assessments with units, leaf scores, adjustment sums.
-    with django_assert_num_queries(10):
+    # + the bell's unread notifications (menu).
+    with django_assert_num_queries(11):
         response = client.get(reverse("history", args=[level]))
     assert len(response.context["history"].rows) == n_units
     assert len(response.context["history"].years) == published_years

@@ -1338,7 +1338,8 @@ def test_worklist_page_query_count_is_fixed(
     # with its level and framework, 6 the framework's leaf count, 7 the leaf-score counts by
     # assessment, 8 the assessments with their unit and year. The same whatever the number of
     # units.
-    with django_assert_num_queries(8):
+    # + 9 the bell's unread notifications (menu).
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="stage"') == 13
@@ -1352,7 +1353,8 @@ def test_survey_page_query_count_is_fixed(
     # 1 session, 2 user, 3 groups and 4 memberships (roles_of), 5 the year with its level and
     # framework, 6 the survey leaves, 7 the assessments with their unit, 8 the stored survey
     # scores. No query per unit or per cell.
-    with django_assert_num_queries(8):
+    # + 9 the bell's unread notifications (menu).
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
     inputs, _reader = survey_inputs(response.content.decode())

@@ -73,7 +73,8 @@ def test_the_appraisal_field_page_costs_the_same_whatever_its_rows(
     url = reverse("appraise_field", args=[year_2023.pk, VQ, "1"])
     # 1 session, 2 user, 3 groups, 4 memberships (roles); 5 the assessment with year, level,
     # framework and unit; 6 leaves with who saved them, 7 evidence links with documents,
-    # 8 nodes, 9 the document library; 10 appraisal reasons; 11 the appraiser's fields.
+    # 8 nodes; 9 appraisal reasons; 10 the appraiser's fields; 11 the bell's unread
+    # notifications (menu). (The unit's document library is the unit's page's, not read here.)
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
@@ -91,13 +92,14 @@ def test_saving_the_appraisal_field_costs_the_same_whatever_its_rows(
     for code in codes(n):
         data[f"{code}-version"] = "0"
         data[f"{code}-score"] = VQ_FIELD_1[code].replace(".", ",")
-    # The page's 11 queries (as above); then 12 savepoint, 13 lock of the year, 14 of the
-    # assessment, 15 the appraiser's fields (the service asks the rule again), 16 the nodes
-    # saved, 17 the framework's fields, 18 reasons, 19 lock of the leaves; 20 one update of
-    # them all, 21 their history rows, 22 the audit lines (one insert); 23 release.
+    # The page's queries but the bell (a redirect renders no menu): 10; then 11 savepoint,
+    # 12 lock of the year, 13 of the assessment, 14 the appraiser's fields (the service asks the
+    # rule again), 15 the nodes saved, 16 the framework's fields, 17 reasons, 18 lock of the
+    # leaves; 19 one update of them all, 20 their history rows, 21 the audit lines (one
+    # insert); 22 release.
     # + a savepoint, the session's update and its release: a message set or shown is kept in
     # the session (never in a cookie), which then is saved.
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         response = client.post(url, data)
     assert response.status_code == 302
     assert [leaf(year_2023, code).r1_score for code in codes(n)] == [
@@ -141,7 +143,8 @@ def test_the_ledger_page_costs_the_same_whatever_its_entries(
     client = signed_in(interior_admin)
     # 1 session, 2 user, 3 groups, 4 memberships; 5 the assessment with year, level, framework
     # and unit; 6 the entries with their kinds and who made them; 7 the form's kinds.
-    with django_assert_num_queries(7):
+    # 8 the bell's unread notifications (menu).
+    with django_assert_num_queries(8):
         response = client.get(reverse("ledger", args=[year_2023.pk, VQ]))
     assert response.content.decode().count('data-testid="entry"') == n
 
@@ -188,7 +191,8 @@ def test_the_explanation_page_costs_the_same_whatever_its_flagged_leaves(
     client = signed_in(officer_a)
     # 1 session, 2 user, 3 groups, 4 memberships; 5 the assessment; 6 nodes, 7 leaves with
     # who saved them, 8 evidence links with documents; 9 the document library.
-    with django_assert_num_queries(9):
+    # 10 the bell's unread notifications (menu).
+    with django_assert_num_queries(10):
         response = client.get(reverse("explanation", args=[year.pk, VQ]))
     assert len(response.context["forms"]) == n
 
@@ -236,7 +240,8 @@ def test_the_submit_page_costs_the_same_whatever_its_rows(
     url = reverse("entry_submit", args=[filled_2024.pk, VQ])
     # 1 session, 2 user, 3 groups, 4 memberships; 5 the assessment; 6 leaves, 7 evidence links,
     # 8 nodes (every leaf's status for the check).
-    with django_assert_num_queries(8):
+    # 9 the bell's unread notifications (menu).
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["problems"]) > FEW  # many rows: no evidence anywhere yet

@@ -16,7 +16,8 @@ def test_ranking_page_query_count_does_not_grow_with_units(
     # session, user, the user's groups, memberships (roles), the year with framework and level,
     # this year's tree, bands, assessments with units, leaf scores, adjustment sums; last year:
     # lookup, tree, assessments, leaf scores, adjustment sums; the year's re-openings.
-    with django_assert_num_queries(16):
+    # + the bell's unread notifications (menu).
+    with django_assert_num_queries(17):
         response = client.get(reverse("ranking", args=[year.pk]))
     assert response.status_code == 200
     assert len(response.context["ranking"].rows) == n_units
@@ -33,7 +34,8 @@ def test_scorecard_page_query_count_does_not_grow_with_units_or_leaves(
     # session, user, groups, memberships, the assessment with year, framework, level and unit,
     # tree, this unit's leaves, its adjustments with kinds, and the year's results (assessments,
     # leaf scores, adjustment sums) for its rank.
-    with django_assert_num_queries(11):
+    # + the bell's unread notifications (menu).
+    with django_assert_num_queries(12):
         response = client.get(reverse("scorecard", args=[year.pk, unit.code]))
     assert response.status_code == 200
     assert response.context["card"].ranked_units == n_units

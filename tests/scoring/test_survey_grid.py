@@ -214,7 +214,8 @@ def test_the_pages_query_counts_do_not_grow_with_the_units(
     # with who saved them. None per unit or per cell.
     # + a savepoint, the session's update and its release: a message set or shown is kept in
     # the session (never in a cookie), which then is saved.
-    with django_assert_num_queries(8):
+    # + 9 the bell's unread notifications (menu).
+    with django_assert_num_queries(9):
         response = client.get(survey_url(year_2023))
     page = inputs_of(response)
     assert len(page) == units * 2 * 3

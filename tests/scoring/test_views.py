@@ -252,6 +252,8 @@ def test_not_found_page_is_vietnamese_and_leads_home(as_user, officer_a, year_20
 
 def test_home_query_count_is_fixed(as_user, officer_a, django_assert_num_queries):
     client = as_user(officer_a)
-    # session, user, groups, memberships, published years, the user's units, their assessments
-    with django_assert_num_queries(7):
+    # session, user, groups, memberships, published years, the user's units, their assessments;
+    # the to-do list: the framework's leaves, the leaf rows of the open assessments; the bell's
+    # unread notifications (menu)
+    with django_assert_num_queries(10):
         assert client.get(reverse("home")).status_code == 200

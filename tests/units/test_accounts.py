@@ -187,10 +187,11 @@ def test_the_accounts_page_reads_in_a_fixed_number_of_queries(
 
     more_accounts(3)
     # session, the signed-in user, their groups and memberships (roles_of), the accounts with
-    # their state, their groups, their memberships with units, the form's list of units
-    with django_assert_num_queries(8):
+    # their state, their groups, their memberships with units, the form's list of units; the
+    # bell's unread notifications (menu)
+    with django_assert_num_queries(9):
         page = client.get(reverse("accounts"))
     more_accounts(4)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(reverse("accounts"))
     assert page.content.decode().count("mật khẩu tạm") >= 3
