@@ -65,6 +65,14 @@ class AssessmentYear(models.Model):
         "publication_due",
     )
     STATE_ORDER = tuple(State.values)
+    # The deadline that closes each step: the one the step's people work towards (what the
+    # home page counts down to, what reminders and a step's notification name).
+    STEP_DEADLINES = {
+        State.SELF_ASSESSMENT: "self_assessment_closes",
+        State.APPRAISAL: "appraisal_closes",
+        State.EXPLANATION: "explanation_closes",
+        State.FINAL_APPRAISAL: "final_appraisal_closes",
+    }
 
     class Meta:
         ordering = ["-year", "unit_level"]

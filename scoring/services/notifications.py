@@ -47,12 +47,7 @@ Kind = Notification.Kind
 State = AssessmentYear.State
 
 # The deadline a step's notification names: the one that closes the step just opened.
-STEP_DEADLINES = {
-    State.SELF_ASSESSMENT: "self_assessment_closes",
-    State.APPRAISAL: "appraisal_closes",
-    State.EXPLANATION: "explanation_closes",
-    State.FINAL_APPRAISAL: "final_appraisal_closes",
-}
+STEP_DEADLINES = AssessmentYear.STEP_DEADLINES
 
 
 def notify(

@@ -14,13 +14,7 @@ from ...models import AssessmentYear
 
 State = AssessmentYear.State
 
-# The deadline that closes each step: the one the step's people work towards.
-STEP_DEADLINES = {
-    State.SELF_ASSESSMENT: "self_assessment_closes",
-    State.APPRAISAL: "appraisal_closes",
-    State.EXPLANATION: "explanation_closes",
-    State.FINAL_APPRAISAL: "final_appraisal_closes",
-}
+STEP_DEADLINES = AssessmentYear.STEP_DEADLINES
 UNIT_STATES = (State.SELF_ASSESSMENT, State.EXPLANATION)
 APPRAISAL_ROUNDS = {State.APPRAISAL: 1, State.FINAL_APPRAISAL: 2}
 REMINDER_DAYS = (1, 3, 7)  # most urgent first
