@@ -6,6 +6,7 @@ import io
 import threading
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
@@ -26,6 +27,7 @@ from tests.scoring.appraisal_helpers import (
     node_of,
     open_explanation_round,
 )
+from units.models import Membership, Unit
 
 SA = "self_assessment_closes"
 
@@ -39,8 +41,10 @@ def run(now: dt.datetime | None = None, *extra: str) -> str:
     return out.getvalue()
 
 
-def key(year, deadline, days):
-    return f"deadline:{year.pk}:{deadline}:{days}"
+def key(year, deadline, days, unit_code=None):
+    """A reminder's key: a unit's staff are reminded of each of their units."""
+    about = f"unit-{Unit.objects.get(code=unit_code).pk}:" if unit_code else ""
+    return f"deadline:{year.pk}:{deadline}:{about}{days}"
 
 
 def reminded(year, deadline=None):
@@ -120,7 +124,9 @@ def test_the_7_day_reminder_reaches_the_staff_of_every_unit_not_submitted(year_2
     closes = year_2024.self_assessment_closes
     output = run(closes - dt.timedelta(days=6, hours=12))
     assert reminded(year_2024) == {name: [7] for name in STAFF}
-    row = Notification.objects.get(recipient__username="honglinh.canbo", key=key(year_2024, SA, 7))
+    row = Notification.objects.get(
+        recipient__username="honglinh.canbo", key=key(year_2024, SA, 7, HL)
+    )
     assert row.kind == Notification.Kind.DEADLINE
     assert row.year_id == year_2024.pk and row.unit.code == HL
     assert row.url == reverse("entry", args=[year_2024.pk, HL])
@@ -140,8 +146,22 @@ def test_the_7_day_reminder_reaches_the_staff_of_every_unit_not_submitted(year_2
     assert "Reminders sent: 3; already sent before: 0." in output
 
 
+def test_someone_on_the_staff_of_two_units_is_reminded_of_each(year_2024):
+    officer = User.objects.get(username="honglinh.canbo")
+    Membership.objects.create(
+        user=officer, unit=Unit.objects.get(code=VQ), role=Membership.Role.OFFICER
+    )
+    run(year_2024.self_assessment_closes - dt.timedelta(days=6, hours=12))
+    rows = Notification.objects.filter(recipient=officer, kind=Notification.Kind.DEADLINE)
+    assert sorted(row.unit.code for row in rows) == sorted([HL, VQ])
+    assert {row.key for row in rows} == {key(year_2024, SA, 7, HL), key(year_2024, SA, 7, VQ)}
+    run(year_2024.self_assessment_closes - dt.timedelta(days=6))  # the next run: nothing new
+    assert rows.count() == 2
+
+
 def test_the_3_and_1_day_reminders_follow_once_each(year_2024):
     closes = year_2024.self_assessment_closes
+    vq = Unit.objects.get(code=VQ).pk
     for before, days in [
         (dt.timedelta(days=6), 7),
         (dt.timedelta(days=2), 3),
@@ -149,10 +169,11 @@ def test_the_3_and_1_day_reminders_follow_once_each(year_2024):
     ]:
         run(closes - before)
         run(closes - before + dt.timedelta(hours=1))  # the next hour's run: nothing new
-        assert Notification.objects.filter(key=key(year_2024, SA, days)).count() == 3
+        assert Notification.objects.filter(key__endswith=f"{SA}:unit-{vq}:{days}").count() == 2
+        assert Notification.objects.filter(key=key(year_2024, SA, days, HL)).count() == 1
     assert reminded(year_2024) == {name: [7, 3, 1] for name in STAFF}
     one_day = Notification.objects.get(
-        recipient__username="vuquang.lanhdao", key=key(year_2024, SA, 1)
+        recipient__username="vuquang.lanhdao", key=key(year_2024, SA, 1, VQ)
     )
     assert (one_day.params["reminder"], one_day.params["days"]) == (1, 1)  # 21:00 the day before
 

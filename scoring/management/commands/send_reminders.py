@@ -13,10 +13,12 @@ from scoring.services.notifications import notify
 CRON_LINE = "0 * * * * cd /srv/cchc && .venv/bin/python manage.py send_reminders"
 
 
-def reminder_key(year: AssessmentYear, deadline: str, days: int) -> str:
-    """One reminder per person, year, deadline and number of days: the database refuses a
-    second one, even from a run at the same moment."""
-    return f"deadline:{year.pk}:{deadline}:{days}"
+def reminder_key(year: AssessmentYear, deadline: str, days: int, unit=None) -> str:
+    """One reminder per person, year, deadline, number of days and unit (someone on the staff
+    of two units is reminded of each): the database refuses a second one, even from a run at
+    the same moment."""
+    about = f"unit-{unit.pk}:" if unit is not None else ""
+    return f"deadline:{year.pk}:{deadline}:{about}{days}"
 
 
 def parse_now(value: str) -> dt.datetime:
@@ -71,7 +73,6 @@ class Command(BaseCommand):
                 continue
             deadline, days = due
             at = getattr(year, deadline)
-            key = reminder_key(year, deadline, days)
             left = Due(deadline, at, now).days
             base = {
                 "deadline": deadline,
@@ -83,19 +84,25 @@ class Command(BaseCommand):
                 "work": year.state,
             }
             reminders = who_has_work(year, deadline)
-            done = set(Notification.objects.filter(key=key).values_list("recipient_id", flat=True))
+            keys = {id(r): reminder_key(year, deadline, days, r.unit) for r in reminders}
+            done = set(
+                Notification.objects.filter(key__in=set(keys.values())).values_list(
+                    "recipient_id", "key"
+                )
+            )
             self.stdout.write(
                 f"{year}: {deadline} at {timezone.localtime(at):%Y-%m-%d %H:%M}, "
                 f"{left} day(s) left: the {days}-day reminder"
             )
             for reminder in reminders:
-                waiting = [u for u in reminder.users if u.pk not in done]
+                key = keys[id(reminder)]
+                waiting = [u for u in reminder.users if (u.pk, key) not in done]
                 already += len(reminder.users) - len(waiting)
                 if dry_run:
                     for user in waiting:
                         self.stdout.write(f"  would remind {user.username}{_about(reminder)}")
                     sent += len(waiting)
-                    done.update(u.pk for u in waiting)
+                    done.update((u.pk, key) for u in waiting)
                     continue
                 created = notify(
                     waiting,
@@ -111,7 +118,7 @@ class Command(BaseCommand):
                 sent += len(created)
                 for row in created:
                     self.stdout.write(f"  reminded {row.recipient.username}{_about(reminder)}")
-                done.update(row.recipient_id for row in created)
+                done.update((row.recipient_id, key) for row in created)
         verb = "would send" if dry_run else "sent"
         self.stdout.write(
             self.style.SUCCESS(f"Reminders {verb}: {sent}; already sent before: {already}.")
