@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import rules
 from .workflow import LeafRule
@@ -30,7 +31,10 @@ def number(value: Any) -> str:
 
 
 def _points(value: Any) -> str:
-    return _("%(points)s điểm") % {"points": number(value)}
+    # English says "1 point", "0.5 points": the plural form by whether the value is one.
+    return ngettext("%(points)s điểm", "%(points)s điểm", 1 if Decimal(str(value)) == 1 else 2) % {
+        "points": number(value)
+    }
 
 
 def _line(condition: str, points: Any) -> str:
@@ -135,8 +139,12 @@ def _timeliness(leaf: LeafRule) -> list[str]:
         lines.append(_line(_("Trễ hạn"), late))
     else:
         days = {"n": late_days}
-        lines.append(_line(_("Trễ hạn không quá %(n)s ngày") % days, late))
-        lines.append(_line(_("Trễ hạn quá %(n)s ngày") % days, 0))
+        within = ngettext(
+            "Trễ hạn không quá %(n)s ngày", "Trễ hạn không quá %(n)s ngày", int(late_days)
+        )
+        beyond = ngettext("Trễ hạn quá %(n)s ngày", "Trễ hạn quá %(n)s ngày", int(late_days))
+        lines.append(_line(within % days, late))
+        lines.append(_line(beyond % days, 0))
     lines.append(_line(_("Không thực hiện"), 0))
     return lines
 

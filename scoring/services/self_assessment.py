@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from units.roles import Roles
 
@@ -140,7 +141,12 @@ def submit_assessment(
     blocking = [p for p in problems if p.blocking]
     if blocking:
         raise ValidationError(
-            _("Còn %(n)s tiêu chí phải hoàn thiện trước khi gửi.") % {"n": len(blocking)}
+            ngettext(
+                "Còn %(n)s tiêu chí phải hoàn thiện trước khi gửi.",
+                "Còn %(n)s tiêu chí phải hoàn thiện trước khi gửi.",
+                len(blocking),
+            )
+            % {"n": len(blocking)}
         )
     if problems and not problems_seen:
         raise ValidationError(_("Hãy xác nhận đã xem các cảnh báo trước khi gửi."))

@@ -171,7 +171,7 @@ def _saved_messages(request, acceptance, accepted, typed, page):
                 request,
                 _(
                     "Chưa chấp nhận %(n)s tiêu chí tự chấm điểm nhưng không có tài liệu kiểm "
-                    "chứng: hãy chấm riêng (bộ lọc “Không có tài liệu”)."
+                    "chứng: hãy chấm riêng (bộ lọc “Tự chấm nhưng không có tài liệu”)."
                 )
                 % {"n": left[pages.NO_EVIDENCE]},
             )
