@@ -12,10 +12,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
 from units.models import AccountState, Membership
-from units.roles import GROUP_APPRAISER, GROUP_INTERIOR_ADMIN, GROUP_VIEWER, INTERIOR_GROUPS
+from units.roles import GROUP_APPRAISER, GROUP_INTERIOR_ADMIN, GROUP_VIEWER
 
 from .. import notification_texts
-from ..models import Assessment, AssessmentYear, FieldAssignment, LeafScore, Notification
+from ..models import Assessment, AssessmentYear, LeafScore, Notification
+from .people import field_holders, unit_staff_memberships
 
 PER_PAGE = 20
 
@@ -86,22 +87,11 @@ def mail_language(state: AccountState | None) -> str:
 # --- who an event concerns ---------------------------------------------------------------------
 
 
-def _active_unit_staff():
-    """Memberships that make someone a unit's staff, as ``units.roles.roles_of`` counts them:
-    active units, active accounts, and not an account of the Interior Department (whose unit
-    roles are ignored)."""
-    return (
-        Membership.objects.filter(unit__is_active=True, user__is_active=True)
-        .exclude(user__is_superuser=True)
-        .exclude(user__groups__name__in=INTERIOR_GROUPS)
-    )
-
-
 def unit_staff(year: AssessmentYear, unit_ids=None) -> list[Membership]:
     """Officers and leaders of the units the year assesses (of ``unit_ids`` only, if given),
     each membership with its user and unit (one query)."""
     assessed = Assessment.objects.filter(year=year).values("unit_id")
-    memberships = _active_unit_staff().filter(unit_id__in=assessed)
+    memberships = unit_staff_memberships().filter(unit_id__in=assessed)
     if unit_ids is not None:
         memberships = memberships.filter(unit_id__in=list(unit_ids))
     return list(memberships.select_related("user", "unit").order_by("unit_id", "user_id"))
@@ -139,8 +129,8 @@ def _active_users(condition: Q) -> list[User]:
 def appraisal_audience(year: AssessmentYear) -> list[User]:
     """Who appraises the year: the appraisers assigned to its fields, or, while none is
     assigned, every appraiser and admin of the Interior Department (at most two queries)."""
-    assigned = FieldAssignment.objects.filter(year=year).values("appraiser_id")
-    users = _active_users(Q(pk__in=assigned, groups__name=GROUP_APPRAISER))
+    assigned = field_holders().filter(year=year).values("appraiser_id")
+    users = _active_users(Q(pk__in=assigned))
     if users:
         return users
     return _active_users(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scoring import notification_texts, services
-from scoring.models import Assessment, AssessmentYear, Notification
+from scoring.models import Assessment, AssessmentYear, FieldAssignment, Notification
 from scoring.selectors import notifications as selectors
 from scoring.services import notifications
 from tests.scoring.appraisal_helpers import VQ, open_explanation_round
@@ -230,6 +230,25 @@ def test_a_submission_reaches_the_assigned_appraisers_only(run_on_commit, year_2
     assessment = Assessment.objects.get(year=year_2023, unit__code=VQ)
     run_on_commit(notifications.submission_received, assessment)
     assert set(received(Kind.SUBMITTED)) == {"snv.thamdinh"}
+
+
+def test_an_admin_holding_a_field_is_told_of_submissions_as_its_appraiser(
+    run_on_commit, year_2023, interior_admin
+):
+    field = FieldAssignment.objects.filter(year=year_2023).first().field
+    FieldAssignment.objects.create(year=year_2023, field=field, appraiser=interior_admin)
+    assessment = Assessment.objects.get(year=year_2023, unit__code=VQ)
+    run_on_commit(notifications.submission_received, assessment)
+    assert set(received(Kind.SUBMITTED)) == {"snv.thamdinh", "snv.quantri"}
+
+
+def test_an_assigned_account_that_left_the_appraisers_is_not_told(
+    run_on_commit, year_2023, appraiser
+):
+    appraiser.groups.clear()  # left the Department: its assignments stay, its role does not
+    assessment = Assessment.objects.get(year=year_2023, unit__code=VQ)
+    run_on_commit(notifications.submission_received, assessment)
+    assert "snv.thamdinh" not in received(Kind.SUBMITTED)
 
 
 def test_sent_explanations_reach_the_appraisers_with_the_explanation_page(run_on_commit, year_2023):

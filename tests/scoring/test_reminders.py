@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scoring.demo.load import load_demo
+from scoring.management.commands.send_reminders import reminder_key
 from scoring.models import Assessment, AssessmentYear, FieldAssignment, LeafScore, Notification
 from scoring.selectors import who_has_work
 from scoring.selectors.todo import reminder_tier
@@ -43,8 +44,8 @@ def run(now: dt.datetime | None = None, *extra: str) -> str:
 
 def key(year, deadline, days, unit_code=None):
     """A reminder's key: a unit's staff are reminded of each of their units."""
-    about = f"unit-{Unit.objects.get(code=unit_code).pk}:" if unit_code else ""
-    return f"deadline:{year.pk}:{deadline}:{about}{days}"
+    unit = Unit.objects.get(code=unit_code) if unit_code else None
+    return reminder_key(year, deadline, days, unit)
 
 
 def reminded(year, deadline=None):
@@ -159,9 +160,19 @@ def test_someone_on_the_staff_of_two_units_is_reminded_of_each(year_2024):
     assert rows.count() == 2
 
 
+def test_a_moved_deadline_is_reminded_of_again(year_2024):
+    closes = year_2024.self_assessment_closes
+    run(closes - dt.timedelta(days=2))
+    assert reminded(year_2024) == {name: [3] for name in STAFF}
+    later = closes + dt.timedelta(days=10)  # extended (or a step taken back with a new deadline)
+    AssessmentYear.objects.filter(pk=year_2024.pk).update(self_assessment_closes=later)
+    output = run(later - dt.timedelta(days=2))
+    assert reminded(year_2024) == {name: [3, 3] for name in STAFF}
+    assert "already sent before: 0." in output  # (2023's appraisers are reminded too, then)
+
+
 def test_the_3_and_1_day_reminders_follow_once_each(year_2024):
     closes = year_2024.self_assessment_closes
-    vq = Unit.objects.get(code=VQ).pk
     for before, days in [
         (dt.timedelta(days=6), 7),
         (dt.timedelta(days=2), 3),
@@ -169,7 +180,7 @@ def test_the_3_and_1_day_reminders_follow_once_each(year_2024):
     ]:
         run(closes - before)
         run(closes - before + dt.timedelta(hours=1))  # the next hour's run: nothing new
-        assert Notification.objects.filter(key__endswith=f"{SA}:unit-{vq}:{days}").count() == 2
+        assert Notification.objects.filter(key=key(year_2024, SA, days, VQ)).count() == 2
         assert Notification.objects.filter(key=key(year_2024, SA, days, HL)).count() == 1
     assert reminded(year_2024) == {name: [7, 3, 1] for name in STAFF}
     one_day = Notification.objects.get(
@@ -253,6 +264,22 @@ def test_a_published_year_is_never_reminded_of(year_2022):
 
 def appraisal_now(year):
     return year.appraisal_closes - dt.timedelta(days=2)
+
+
+def test_an_assigned_account_that_left_the_appraisers_is_not_reminded_the_admins_are(
+    year_2023, appraiser
+):
+    appraiser.groups.clear()  # its assignments stay; its fields are nobody's now
+    run(appraisal_now(year_2023))
+    assert reminded(year_2023) == {"snv.quantri": [3]}
+
+
+def test_an_interior_account_holding_a_unit_role_gets_no_unit_reminder(year_2024, appraiser):
+    Membership.objects.bulk_create(  # data from before the separation of duties (no guard)
+        [Membership(user=appraiser, unit=Unit.objects.get(code=VQ), role="officer")]
+    )
+    run(year_2024.self_assessment_closes - dt.timedelta(days=2))
+    assert reminded(year_2024) == {name: [3] for name in STAFF}
 
 
 def test_appraisers_are_reminded_of_the_unscored_leaves_of_their_fields(year_2023, appraiser):

@@ -14,11 +14,13 @@ CRON_LINE = "0 * * * * cd /srv/cchc && .venv/bin/python manage.py send_reminders
 
 
 def reminder_key(year: AssessmentYear, deadline: str, days: int, unit=None) -> str:
-    """One reminder per person, year, deadline, number of days and unit (someone on the staff
-    of two units is reminded of each): the database refuses a second one, even from a run at
-    the same moment."""
+    """One reminder per person, year, deadline and its moment, number of days and unit: the
+    database refuses a second one, even from a run at the same moment. A deadline moved (a
+    step taken back, a deadline extended) is a new deadline, reminded of again; someone on the
+    staff of two units is reminded of each."""
+    moment = getattr(year, deadline).astimezone(dt.UTC).strftime("%Y%m%dT%H%M")
     about = f"unit-{unit.pk}:" if unit is not None else ""
-    return f"deadline:{year.pk}:{deadline}:{about}{days}"
+    return f"deadline:{year.pk}:{deadline}:{moment}:{about}{days}"
 
 
 def parse_now(value: str) -> dt.datetime:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from units.collation import name_key
-from units.models import Membership, Unit
+from units.models import Unit
 from units.roles import GROUP_INTERIOR_ADMIN
 
 from ... import workflow
@@ -21,10 +21,10 @@ from ...models import (
     Assessment,
     AssessmentYear,
     EvidenceLink,
-    FieldAssignment,
     FrameworkNode,
     LeafScore,
 )
+from ..people import field_holders, unit_staff_memberships
 from .deadlines import APPRAISAL_ROUNDS, STEP_DEADLINES, UNIT_STATES
 
 State = AssessmentYear.State
@@ -109,9 +109,11 @@ def load_work(
         rows = {(a, n): Row(*rest) for a, n, *rest in values}
     assignees: dict[tuple[int, int], set[int]] = defaultdict(set)
     if assignments:
-        for year_id, field_id, user_id in FieldAssignment.objects.filter(
-            year__in=assignments
-        ).values_list("year_id", "field_id", "appraiser_id"):
+        for year_id, field_id, user_id in (
+            field_holders()
+            .filter(year__in=assignments)
+            .values_list("year_id", "field_id", "appraiser_id")
+        ):
             assignees[(year_id, field_id)].add(user_id)
     return Work(assessments, fields, leaves, rows, assignees)
 
@@ -289,7 +291,8 @@ def _year_assessments(year: AssessmentYear) -> list[Assessment]:
 def _unit_staff(unit_ids) -> dict[int, list[User]]:
     staff = defaultdict(list)
     for membership in (
-        Membership.objects.filter(unit_id__in=unit_ids, unit__is_active=True, user__is_active=True)
+        unit_staff_memberships()
+        .filter(unit_id__in=unit_ids)
         .select_related("user")
         .order_by("user__username")
     ):
