@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from units.roles import roles_of
@@ -32,7 +33,27 @@ def home(request):
 def ranking(request, year_id: int):
     roles = roles_of(request.user)
     year = access.get_year_for_ranking(roles, year_id)
-    return render(request, "scoring/ranking.html", {"ranking": selectors.year_ranking(year)})
+    ranking = selectors.year_ranking(year)
+    # ?band=Label shows one band's units; an unknown label shows them all, with a message.
+    band = request.GET.get("band", "")
+    band_labels = [label for label, _ in ranking.bands]
+    unknown_band = band if band and band not in band_labels else ""
+    rows = (
+        [row for row in ranking.rows if row.band == band] if band in band_labels else ranking.rows
+    )
+    return render(
+        request,
+        "scoring/ranking.html",
+        {
+            "ranking": ranking,
+            "rows": rows,
+            "band": "" if unknown_band else band,
+            "unknown_band": unknown_band,
+            "show_fields": request.GET.get("fields") == "1",
+            "own_unit_ids": roles.unit_ids,
+            "printed_on": timezone.localdate(),
+        },
+    )
 
 
 @require_GET
@@ -49,6 +70,7 @@ def scorecard(request, year_id: int, unit_code: str):
             "show_final": access.can_see_final_scores(roles, assessment.year),
             "show_self": access.can_see_self_scores(roles, assessment),
             "show_ranking": access.can_see_ranking(roles, assessment.year),
+            "printed_on": timezone.localdate(),
         },
     )
 
@@ -57,4 +79,8 @@ def scorecard(request, year_id: int, unit_code: str):
 @login_required
 def history(request, level_code: str):
     level = access.get_level_for_history(level_code)
-    return render(request, "scoring/history.html", {"history": selectors.level_history(level)})
+    return render(
+        request,
+        "scoring/history.html",
+        {"history": selectors.level_history(level), "printed_on": timezone.localdate()},
+    )

@@ -1,0 +1,52 @@
+"""The results pages fit the screen: a wide table scrolls inside its own box, never the page."""
+
+import pytest
+from django.urls import reverse
+
+from scoring.demo.data import PASSWORD
+from scoring.demo.load import LEVEL_CODE
+from scoring.models import AssessmentYear
+
+WIDTHS = [390, 768, 1280, 1920]
+
+# The widest elements, named, so that a failure says what pushes the page out.
+WIDEST = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    // inside a scrolling box only what escapes it (absolutely positioned, like .visually-hidden)
+    .filter((el) => !el.closest(".table-responsive")
+      || getComputedStyle(el).position === "absolute")
+    .slice(0, 5)
+    .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+}"""
+
+
+def _pages():
+    year = AssessmentYear.objects.select_related("unit_level").get(
+        year=2022, unit_level__code=LEVEL_CODE
+    )
+    return {
+        "ranking": reverse("ranking", args=[year.pk]),
+        "scorecard": reverse("scorecard", args=[year.pk, "vu-quang"]),
+        "history": reverse("history", args=[year.unit_level.code]),
+    }
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_results_pages_are_no_wider_than_the_screen(ui, width):
+    ui.page.set_viewport_size({"width": width, "height": 900})
+    ui.login("xem", PASSWORD)
+    for name, path in _pages().items():
+        ui.page.goto(ui.base_url + path)
+        scroll_width = ui.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (name, width, scroll_width, ui.page.evaluate(WIDEST))
+
+
+def test_the_index_column_is_on_screen_at_1280(ui):
+    ui.page.set_viewport_size({"width": 1280, "height": 900})
+    ui.login("xem", PASSWORD)
+    ui.page.goto(ui.base_url + _pages()["ranking"])
+    header = ui.page.locator("table.table-ranking thead th", has_text="Chỉ số (%)")
+    box = header.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280
