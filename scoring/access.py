@@ -73,6 +73,30 @@ def get_assessment_for_user(roles: Roles, year_id: int, unit_code: str) -> Asses
     return assessment
 
 
+def get_assessment_for_insight(roles: Roles, year_id: int, unit_code: str) -> Assessment:
+    """Where a unit lost points, what it takes to climb, the what-if and its Word report: its
+    appraised scores beside the other units of its level, so the scorecard's rule and, on top,
+    the ranking's (published, or the Interior Department). Anyone else: not found."""
+    assessment = get_assessment_for_user(roles, year_id, unit_code)
+    if not can_see_final_scores(roles, assessment.year):
+        raise Http404
+    return assessment
+
+
+def can_see_overclaim(roles: Roles, assessment: Assessment) -> bool:
+    """Self-assessment against appraisal: both layers must be visible to the reader."""
+    return can_see_self_scores(roles, assessment) and can_see_final_scores(roles, assessment.year)
+
+
+def get_year_for_level_insight(roles: Roles, year_id: int) -> AssessmentYear:
+    """A level's common gaps, its table of units by over-claim and the province's Word report
+    of the year: every unit's self-scores side by side, the Interior Department's alone."""
+    year = get_year_for_ranking(roles, year_id)
+    if not roles.is_interior_staff:
+        raise Http404
+    return year
+
+
 def can_see_final_scores(roles: Roles, year: AssessmentYear) -> bool:
     """Appraised scores reach units when the year is published (until then they may change)."""
     return year.is_published or roles.is_interior_staff

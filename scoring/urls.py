@@ -7,12 +7,15 @@ from .views import (
     explanation,
     exports,
     framework_import,
+    insight,
     interior,
     ledger,
     notifications,
     pages,
     results_import,
     unit_import,
+    word,
+    year_insight,
     years,
 )
 
@@ -98,3 +101,6 @@ urlpatterns = [
 
 # Excel imports: each module lists its own pages.
 urlpatterns += framework_import.urlpatterns + unit_import.urlpatterns + results_import.urlpatterns
+# Insight (issue 12): a unit's lost points and what it takes; a level's common gaps and
+# over-claims; Word reports. Each module lists its own pages.
+urlpatterns += insight.urlpatterns + year_insight.urlpatterns + word.urlpatterns

@@ -12,6 +12,16 @@ class UnitLevel(models.Model):
     code = models.SlugField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên"), max_length=120)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    # How reports name the level's units together: "xếp thứ 12/13 huyện, thị xã, thành phố".
+    members_phrase = models.CharField(
+        _("tên gọi chung các đơn vị"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Dùng trong câu xếp hạng, ví dụ “huyện, thị xã, thành phố” hoặc “xã, phường”. "
+            "Để trống: “đơn vị”."
+        ),
+    )
 
     class Meta:
         ordering = ["order", "code"]
@@ -46,6 +56,50 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UnitSuccession(models.Model):
+    """A unit taking over from another on a date: a merge (Lộc Hà into Thạch Hà), one of the
+    units a split made, or a new name. History, year-over-year change and a unit's "own
+    previous year" follow these links (``scoring.selectors.lineage``)."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Sáp nhập")
+        SPLIT = "split", _("Chia tách")
+        RENAME = "rename", _("Đổi tên")
+
+    predecessor = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="successor_links",
+        verbose_name=_("đơn vị trước"),
+    )
+    successor = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+        verbose_name=_("đơn vị sau"),
+    )
+    kind = models.CharField(_("hình thức"), max_length=10, choices=Kind.choices)
+    effective_on = models.DateField(_("có hiệu lực từ ngày"))
+    note = models.CharField(_("căn cứ, ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unit_succession_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")),
+                name="unit_succession_not_itself",
+            ),
+        ]
+        verbose_name = _("sắp xếp đơn vị")
+        verbose_name_plural = _("sắp xếp đơn vị")
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
 
 
 class Membership(models.Model):

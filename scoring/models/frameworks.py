@@ -83,6 +83,17 @@ class FrameworkNode(models.Model):
         _("người chấm"), max_length=10, choices=FilledBy.choices, default=FilledBy.UNIT
     )
     guide = models.TextField(_("hướng dẫn chấm"), blank=True)
+    # The leaf said as what was missing, for reports of lost points: "không có sáng kiến …
+    # được công nhận cấp tỉnh" for "Có sáng kiến … được công nhận cấp tỉnh".
+    shortfall = models.CharField(
+        _("diễn đạt khi bị mất điểm"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Ví dụ “không có sáng kiến được công nhận cấp tỉnh”. Để trống: phần mềm tự diễn đạt "
+            "từ nội dung tiêu chí."
+        ),
+    )
 
     class Meta:
         ordering = ["framework", "sort_key"]
