@@ -4,6 +4,7 @@ Only the units, and Vũ Quang's 2022 result (89.30, 12th of 13, and the reasons 
 vu-quang-report-2023.txt), are real. Every other figure is invented to look like a real year.
 """
 
+import datetime as dt
 from decimal import Decimal as D
 
 UNITS = [
@@ -56,6 +57,21 @@ VARIANTS = {
     "q": ("1.5.1", {"done": False}),  # 0 of 2
     "r": ("9.3.1", {"done": 85, "total": 100}),  # 1 of 2
 }
+
+# How reports name the level's units together ("xếp thứ 12/13 huyện, thị xã, thành phố").
+LEVEL_MEMBERS = "huyện, thị xã, thành phố"
+
+# Lộc Hà was merged into Thạch Hà in the 2023–2025 reorganisation (domain.md §2); the date is
+# the demo's, after its last year, so every demo year still has 13 units.
+SUCCESSIONS = [
+    (
+        "loc-ha",
+        "thach-ha",
+        "merge",
+        dt.date(2025, 1, 1),
+        "Sắp xếp đơn vị hành chính cấp huyện giai đoạn 2023–2025 (ngày minh họa)",
+    ),
+]
 
 # 2022, published: unit -> (variants, survey points, expected total). The survey is what makes
 # the total; tests check every total and Vũ Quang's rank.

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from units.models import Membership, Unit, UnitLevel
+from units.models import Membership, Unit, UnitLevel, UnitSuccession
 from units.roles import GROUP_INTERIOR_ADMIN, SYSTEM_ADMIN
 
 from .. import audit, rules, services
@@ -332,12 +332,19 @@ def _load(today: dt.date | None) -> None:
     ensure_adjustment_kinds(AdjustmentKind)  # normally there from the migrations
     ensure_appraisal_reasons(AppraisalReason)
     level, _ = UnitLevel.objects.get_or_create(
-        code=LEVEL_CODE, defaults={"name": "Cấp huyện", "order": 1}
+        code=LEVEL_CODE,
+        defaults={"name": "Cấp huyện", "order": 1, "members_phrase": data.LEVEL_MEMBERS},
     )
     units = {}
     for code, name, kind in data.UNITS:
         units[code], _ = Unit.objects.get_or_create(
             code=code, defaults={"name": name, "kind": kind, "level": level}
+        )
+    for predecessor, successor, kind, effective_on, note in data.SUCCESSIONS:
+        UnitSuccession.objects.get_or_create(
+            predecessor=units[predecessor],
+            successor=units[successor],
+            defaults={"kind": kind, "effective_on": effective_on, "note": note},
         )
     _accounts(units)
     framework = services.create_framework(
