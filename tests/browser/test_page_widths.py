@@ -50,3 +50,14 @@ def test_the_index_column_is_on_screen_at_1280(ui):
     header = ui.page.locator("table.table-ranking thead th", has_text="Chỉ số (%)")
     box = header.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1280
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_ranking_with_the_interior_departments_links_fits_the_screen(ui, width):
+    ui.page.set_viewport_size({"width": width, "height": 900})
+    ui.login("snv.thamdinh", PASSWORD)
+    ui.goto(_pages()["ranking"])  # axe too
+    assert ui.page.get_by_test_id("interior-links").count() == 1
+    assert ui.page.locator("figure.chart img").count() == 2
+    scroll_width = ui.page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, (width, scroll_width, ui.page.evaluate(WIDEST))

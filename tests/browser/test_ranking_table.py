@@ -1,4 +1,5 @@
-"""The ranking table in a browser: sorting by a header, the reader's own unit, folded fields."""
+"""The ranking table in a browser: sorting by a header, the reader's own unit, folded fields,
+and the charts after it, on screen and on paper."""
 
 from scoring.demo.data import PASSWORD
 from tests.browser.test_page_widths import _pages
@@ -52,3 +53,41 @@ def test_field_columns_fold_on_a_phone_and_unfold_with_a_link(ui):
     ui.page.wait_for_load_state()
     assert field.is_visible()
     assert ui.page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_charts_load_under_the_csp_with_their_text_alternative(ui):
+    ui.page.set_viewport_size({"width": 390, "height": 900})
+    ui.login("vuquang.canbo", PASSWORD)
+    errors = []
+    ui.page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    ui.goto(_pages()["ranking"])  # axe: with the figures
+    figures = ui.page.locator("figure.chart")
+    assert figures.count() == 2
+    for img in figures.locator("img").all():
+        # decoded: the Content-Security-Policy lets data: images through (img-src 'self' data:)
+        assert img.evaluate("(el) => el.complete && el.naturalWidth > 0")
+        assert img.bounding_box()["width"] <= 390
+    bars = ui.page.get_by_role("img", name="Biểu đồ thanh chỉ số CCHC của 13 đơn vị", exact=False)
+    assert "Đơn vị của bạn: Huyện Vũ Quang (89,30)." in bars.get_attribute("alt")
+    assert not [e for e in errors if "Content Security Policy" in e]
+    # the table comes first; a link at the top leads to the charts
+    table_top = ui.page.locator("#ranking-table").bounding_box()["y"]
+    assert ui.page.locator("#charts").bounding_box()["y"] > table_top
+    ui.page.get_by_test_id("charts-link").click()
+    assert ui.page.url.endswith("#charts")
+    assert ui.page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_on_paper_the_charts_follow_the_table_on_a_page_of_their_own(ui):
+    ui.login("snv.thamdinh", PASSWORD)
+    ui.goto(_pages()["ranking"])
+    assert ui.page.get_by_test_id("interior-links").is_visible()
+    ui.page.emulate_media(media="print")
+    section = ui.page.locator("#charts")
+    assert section.evaluate("(el) => getComputedStyle(el).breakBefore") == "page"
+    assert section.locator("img").first.is_visible()
+    assert not ui.page.get_by_test_id("interior-links").is_visible()
+    assert not ui.page.get_by_test_id("charts-link").is_visible()
+    # each chart fits the height of an A4 landscape page (165 mm at 96 px/in)
+    for img in section.locator("img").all():
+        assert img.bounding_box()["height"] <= 165 / 25.4 * 96 + 1

@@ -1,14 +1,19 @@
 """The ranking page: its columns in reading order, the band filter, the reader's own unit, and
 the header it prints with."""
 
+import base64
 import re
+import xml.etree.ElementTree as ET
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scoring.models import Band
+from scoring.models import AssessmentYear, Band
+from scoring.selectors import year_ranking
+from scoring.templatetags.charts import ranking_charts
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +93,8 @@ def test_a_unit_officer_sees_their_own_unit_highlighted(as_user, officer_a, year
     html = as_user(officer_a).get(_url(year_2022)).content.decode()
     own = re.findall(r'<tr class="own-unit" aria-current="true" data-testid="row-([\w-]+)">', html)
     assert own == ["vu-quang"]
-    assert html.count("Đơn vị của bạn") == 1
+    table = html.split("<table", 1)[1].split("</table>", 1)[0]
+    assert table.count("Đơn vị của bạn") == 1
 
 
 def test_a_viewer_has_no_own_unit(as_user, viewer, year_2022):
@@ -118,3 +124,99 @@ def test_results_pages_print_with_a_header_naming_year_date_and_source(
 def test_ranking_loads_its_script_from_a_file(as_user, viewer, year_2022):
     html = as_user(viewer).get(_url(year_2022)).content.decode()
     assert re.search(r'<script src="[^"]*js/ranking\.js"></script>', html)
+
+
+# --- The charts -------------------------------------------------------------------------------
+
+
+def _figures(html):
+    """Each chart's (testid, alt, caption, decoded SVG root)."""
+    figures = []
+    for testid, body in re.findall(
+        r'<figure class="chart" data-testid="([\w-]+)">(.*?)</figure>', html, re.S
+    ):
+        src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', body).group(1)
+        alt = unescape(re.search(r'alt="([^"]*)"', body).group(1))
+        caption = re.sub(
+            r"<[^>]+>", "", re.search(r"<figcaption.*?</figcaption>", body, re.S).group(0)
+        )
+        figures.append(
+            (testid, alt, unescape(caption).strip(), ET.fromstring(base64.b64decode(src)))
+        )
+    return figures
+
+
+def test_the_ranking_shows_its_bars_and_distribution_with_alt_text_and_captions(
+    as_user, officer_a, bands_2022
+):
+    html = as_user(officer_a).get(_url(bands_2022)).content.decode()
+    figures = _figures(html)
+    assert [f[0] for f in figures] == ["chart-bars", "chart-distribution"]
+    (_, bars_alt, bars_caption, bars_svg), (_, dist_alt, dist_caption, dist_svg) = figures
+    assert bars_svg.tag.endswith("svg") and dist_svg.tag.endswith("svg")
+    # the demo's 2022: TP Hà Tĩnh leads with 94,12; Vũ Quang 89,30 (rank 12)
+    assert "Biểu đồ thanh chỉ số CCHC của 13 đơn vị: cao nhất Thành phố Hà Tĩnh (94,12)" in bars_alt
+    assert "Đơn vị của bạn: Huyện Vũ Quang (89,30)." in bars_alt
+    assert bars_caption.startswith("Chỉ số CCHC năm 2022 của từng đơn vị · ")
+    ranked = [row for row in year_ranking(bands_2022).rows if row.rank]
+    good = sum(1 for row in ranked if row.total.shown_index >= 90)
+    assert f"Số đơn vị theo xếp loại: Tốt {good}, Khá {len(ranked) - good}." in dist_alt
+    assert dist_caption.startswith("Số đơn vị theo khoảng chỉ số năm 2022 · ")
+    # each figure points at the table holding the same figures
+    assert 'id="ranking-table"' in html and html.count('href="#ranking-table"') == 2
+    assert 'href="#charts"' in html and 'id="charts"' in html
+
+
+def test_the_charts_show_the_whole_ranking_when_the_table_is_filtered(as_user, viewer, bands_2022):
+    html = as_user(viewer).get(_url(bands_2022, band="Tốt")).content.decode()
+    bars_alt = _figures(html)[0][1]
+    assert "13 đơn vị" in bars_alt
+    assert "Đơn vị của bạn" not in bars_alt  # a viewer has no unit
+
+
+def test_building_the_charts_costs_no_query(django_assert_num_queries, year_2022):
+    year = AssessmentYear.objects.select_related("unit_level", "framework").get(pk=year_2022.pk)
+    ranking = year_ranking(year)
+    with django_assert_num_queries(0):
+        charts = ranking_charts(ranking, frozenset())
+        charts.bars.svg_data_uri()
+        charts.distribution.svg_data_uri()
+
+
+def test_a_unit_without_a_rank_has_no_bar_value(year_2022):
+    year = AssessmentYear.objects.select_related("unit_level", "framework").get(pk=year_2022.pk)
+    ranking = year_ranking(year)
+    ranking.rows[0].result.rank = None  # as if a leaf were left unscored in a provisional year
+    name = ranking.rows[0].unit.name
+    charts = ranking_charts(ranking, {ranking.rows[0].unit.id})
+    assert "12 đơn vị" in charts.bars.alt
+    assert f"Đơn vị của bạn: {name} (—)." in charts.bars.alt
+    assert "12 đơn vị" in charts.distribution.alt
+
+
+def test_an_empty_year_shows_no_chart(as_user, appraiser, year_2022):
+    year_2022.assessments.all().delete()
+    html = as_user(appraiser).get(_url(year_2022)).content.decode()
+    assert "Kỳ đánh giá chưa có đơn vị nào." in html
+    assert "<figure" not in html and 'href="#charts"' not in html
+
+
+INTERIOR_LINKS = ["year_gaps", "year_overclaim", "year_report_docx"]
+
+
+@pytest.mark.parametrize("who", ["appraiser", "interior_admin"])
+def test_interior_staff_find_the_levels_insight_and_the_year_report(
+    request, as_user, who, year_2022
+):
+    html = as_user(request.getfixturevalue(who)).get(_url(year_2022)).content.decode()
+    links = html.split('data-testid="interior-links"', 1)[1].split("</div>", 1)[0]
+    for name in INTERIOR_LINKS:
+        assert f'href="{reverse(name, args=[year_2022.pk])}"' in links
+
+
+@pytest.mark.parametrize("who", ["officer_a", "leader_a", "viewer"])
+def test_others_do_not_see_the_interior_links(request, as_user, who, year_2022):
+    html = as_user(request.getfixturevalue(who)).get(_url(year_2022)).content.decode()
+    assert "interior-links" not in html
+    for name in INTERIOR_LINKS:
+        assert reverse(name, args=[year_2022.pk]) not in html
