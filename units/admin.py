@@ -4,17 +4,20 @@ Every edit here leaves one line in the audit log: reference lists through ``Refe
 memberships through the model signals (``units.signals``), accounts through ``AccountAdmin``.
 The separation of duties is checked on the forms, so a refusal reads as a message."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from scoring import audit
 
 from . import services
 from .collation import VietnameseOrder
-from .models import Membership, SecondFactorPolicy, Unit, UnitLevel
+from .models import Membership, SecondFactorPolicy, Unit, UnitLevel, UnitSuccession
 from .roles import check_duties
 from .signals import FLAGS, described, group_names
 
@@ -46,7 +49,10 @@ class ReferenceAdmin(admin.ModelAdmin):
         # The row as stored, not the form's initial data: a list_editable save has none.
         old = self.audit_values(type(obj).objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
-        self._record(obj, old, self.audit_values(obj), unit=self.audit_unit(obj))
+        new = self.audit_values(obj)
+        if not change:  # an addition: its blank texts say nothing
+            new = {name: value for name, value in new.items() if value != ""}
+        self._record(obj, old, new, unit=self.audit_unit(obj))
 
     def delete_model(self, request, obj):
         self._record(obj, self.audit_values(obj), {})
@@ -60,7 +66,7 @@ class ReferenceAdmin(admin.ModelAdmin):
 
 @admin.register(UnitLevel)
 class UnitLevelAdmin(ReferenceAdmin):
-    list_display = ["name", "code", "order"]
+    list_display = ["name", "code", "order", "members_phrase"]
 
 
 @admin.register(Unit)
@@ -79,6 +85,39 @@ class UnitAdmin(ReferenceAdmin):
 
     def audit_unit(self, obj):
         return obj
+
+
+class UnitSuccessionForm(forms.ModelForm):
+    # Django's Vietnamese locale names no input format, so "01/07/2025" would be read the
+    # American way (7 January). Day first, as Vietnamese documents write it, or ISO (what the
+    # admin's calendar puts in).
+    effective_on = forms.DateField(
+        label=UnitSuccession._meta.get_field("effective_on").verbose_name,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=AdminDateWidget,
+        help_text=_("Ngày/tháng/năm, ví dụ 01/07/2025."),
+    )
+
+    class Meta:
+        model = UnitSuccession
+        fields = ["predecessor", "successor", "kind", "effective_on", "note"]
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(ReferenceAdmin):
+    """Merges, splits and renames. ``UnitSuccession.clean`` refuses a link to itself and a
+    circle; each change is one audit line, under the unit that took over."""
+
+    form = UnitSuccessionForm
+    list_display = ["predecessor", "successor", "kind", "effective_on", "note"]
+    list_filter = ["kind", "successor__level"]
+    search_fields = ["predecessor__name", "successor__name", "predecessor__code", "successor__code"]
+    autocomplete_fields = ["predecessor", "successor"]
+    list_select_related = ["predecessor", "successor"]
+    date_hierarchy = "effective_on"
+
+    def audit_unit(self, obj):
+        return obj.successor
 
 
 @admin.register(Membership)

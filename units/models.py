@@ -101,6 +101,32 @@ class UnitSuccession(models.Model):
     def __str__(self):
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
 
+    def clean(self):
+        # The admin's form runs this: a link to itself, or one that closes a circle (A → B
+        # while B is already behind A), would send history and rank change round in circles.
+        if self.predecessor_id is None or self.successor_id is None:
+            return
+        if self.predecessor_id == self.successor_id:
+            raise ValidationError(
+                {"successor": _("Đơn vị sau phải khác đơn vị trước.")}, code="itself"
+            )
+        from scoring.selectors.lineage import Lineage
+
+        others = UnitSuccession.objects.exclude(pk=self.pk).select_related(
+            "predecessor", "successor"
+        )
+        if Lineage(others).would_cycle(self.predecessor_id, self.successor_id):
+            raise ValidationError(
+                {
+                    "successor": _(
+                        "%(successor)s đã là đơn vị trước của %(predecessor)s (trực tiếp hoặc "
+                        "qua các lần sắp xếp khác); ghi thêm liên kết này sẽ tạo vòng lặp."
+                    )
+                    % {"successor": self.successor, "predecessor": self.predecessor}
+                },
+                code="cycle",
+            )
+
 
 class Membership(models.Model):
     """A person's place in a unit: the district officer enters, the district leader submits."""

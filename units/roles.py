@@ -128,6 +128,8 @@ GROUP_PERMISSIONS = {
             for model in ("unitlevel", "unit", "membership")
             for action in ("view", "add", "change")
         ),
+        # Successions record history: a link entered by mistake is removed (audited), not kept.
+        *(f"units.{action}_unitsuccession" for action in ("view", "add", "change", "delete")),
         "scoring.view_adjustmentkind",
         "scoring.add_adjustmentkind",
         "scoring.change_adjustmentkind",

@@ -19,8 +19,9 @@ def history_columns(history) -> list[tuple[str, str]]:
 
 
 class HistoryExporter(ListExporter):
-    """Rows: units by name; columns: each published year's index and rank. A unit not assessed
-    in a year has empty cells there."""
+    """Rows: units by name; columns: each published year's index and rank, then the notes of
+    reorganisations (merged into, split, renamed: a renamed unit's row holds its old name's
+    years). A unit not assessed in a year has empty cells there."""
 
     identifier = "history"
     label = gettext_lazy("Chỉ số qua các năm")
@@ -51,6 +52,7 @@ class HistoryExporter(ListExporter):
             Column(_("Mã đơn vị"), 14),
             Column(_("Đơn vị"), 24),
             *(Column(f"{year} · {what}", 11) for year, what in history_columns(self.history)),
+            Column(_("Ghi chú"), 48),
         ]
 
     def rows(self):
@@ -60,4 +62,4 @@ class HistoryExporter(ListExporter):
                 values += (
                     [None, None] if result is None else [result.total.shown_index, result.rank]
                 )
-            yield values
+            yield [*values, "; ".join(note.text for note in row.notes)]

@@ -68,6 +68,41 @@ class Lineage:
             frontier = following
         return found
 
+    def trail(self, unit_id: int, counterpart_id: int) -> list[UnitSuccession]:
+        """The links from ``unit_id`` back to ``counterpart_id``, nearest first (a rename of a
+        merge: [the rename, the merge]); empty when they are the same unit or not related.
+        The shortest way back wins."""
+        if unit_id == counterpart_id:
+            return []
+        came_by: dict[int, UnitSuccession] = {}
+        frontier = [unit_id]
+        while frontier and counterpart_id not in came_by:
+            following: list[int] = []
+            for current in frontier:
+                for link in self.predecessors(current):
+                    earlier = link.predecessor_id
+                    if earlier == unit_id or earlier in came_by:
+                        continue
+                    came_by[earlier] = link
+                    following.append(earlier)
+            frontier = following
+        if counterpart_id not in came_by:
+            return []
+        path: list[UnitSuccession] = []
+        current = counterpart_id
+        while current != unit_id:
+            link = came_by[current]
+            path.append(link)
+            current = link.successor_id
+        return path[::-1]
+
+    def would_cycle(self, predecessor_id: int, successor_id: int) -> bool:
+        """Whether a new link ``predecessor_id`` → ``successor_id`` would close a circle: the
+        successor is already behind the predecessor (A→B then B→A, or A→B→C then C→A)."""
+        if predecessor_id == successor_id:
+            return True
+        return any(link.predecessor_id == successor_id for link in self.ancestors(predecessor_id))
+
     def single_counterpart(self, unit_id: int, present: Collection[int]) -> int | None:
         """The one unit that stands for ``unit_id`` among ``present``, or None when there is
         none or several (a rank change against several merged units would mean nothing)."""

@@ -13,7 +13,7 @@ from operator import itemgetter
 from django.db.models import Prefetch, QuerySet, Sum
 
 from units.collation import VietnameseOrder, name_key
-from units.models import Unit
+from units.models import Unit, UnitSuccession
 from units.roles import Roles
 
 from .. import calculations
@@ -27,6 +27,7 @@ from ..models import (
     LeafScore,
 )
 from ..rules import ZERO
+from .lineage import lineage
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class NodeRow:
     parent_code: str | None
     max_points: Decimal
     rule: str
+    shortfall: str = ""  # the leaf said as what was missing (reports of lost points)
 
     @property
     def is_leaf(self) -> bool:
@@ -117,10 +119,18 @@ def framework_trees(framework_ids: Collection[int]) -> dict[int, Tree]:
     trees: dict[int, Tree] = {framework_id: Tree([]) for framework_id in framework_ids}
     rows = FrameworkNode.objects.filter(framework_id__in=trees).order_by("framework_id", "sort_key")
     for r in rows.values_list(
-        "framework_id", "id", "code", "title", "parent__code", "max_points", "rule"
+        "framework_id", "id", "code", "title", "parent__code", "max_points", "rule", "shortfall"
     ):
         trees[r[0]].nodes.append(
-            NodeRow(id=r[1], code=r[2], title=r[3], parent_code=r[4], max_points=r[5], rule=r[6])
+            NodeRow(
+                id=r[1],
+                code=r[2],
+                title=r[3],
+                parent_code=r[4],
+                max_points=r[5],
+                rule=r[6],
+                shortfall=r[7],
+            )
         )
     return trees
 
@@ -278,6 +288,12 @@ class RankingRow:
     band: str | None
     previous_rank: int | None
     rank_change: int | None
+    # Through a reorganisation: the unit that stands for this one last year when it is another
+    # (renamed, split from), with the links followed, nearest first; or the units a merge made
+    # this one from, when there are several (then no rank change: it would mean nothing).
+    compared_with: Unit | None = None
+    links_followed: list[UnitSuccession] = field(default_factory=list)
+    merged_from: list[Unit] = field(default_factory=list)
 
     @property
     def unit(self) -> Unit:
@@ -323,24 +339,44 @@ def _by_rank(results: Iterable[UnitResult]) -> list[UnitResult]:
 
 def year_ranking(year: AssessmentYear) -> Ranking:
     """The ranking page: 10 queries (tree, bands, this year's results, last year's lookup, tree
-    and results). ``year`` must come with its framework loaded (the access helper does it)."""
+    and results), + 1 for the units' reorganisations when there is a last year. ``year`` must
+    come with its framework loaded (the access helper does it).
+
+    Last year's rank of a unit is its own, or, through a rename or a split, that of the one
+    unit that stood for it (``Lineage.single_counterpart``); a unit a merge made from several
+    gets none."""
     tree = framework_tree(year.framework_id)
     bands = [(b.label, b.lower_bound) for b in year.bands.all()]
     results = year_results(year, tree, keep=[f.code for f in tree.fields])
     previous = previous_year(year)
-    previous_ranks: dict[int, int | None] = {}
+    previous_results: dict[int, UnitResult] = {}
     if previous is not None:
-        previous_ranks = {r.unit.id: r.rank for r in year_results(previous, keep=())}
-    rows = [
-        RankingRow(
+        previous_results = {r.unit.id: r for r in year_results(previous, keep=())}
+        links = lineage()
+    rows = []
+    for result in _by_rank(results):
+        row = RankingRow(
             result=result,
             field_points=[result.node_totals[f.code].points for f in tree.fields],
             band=calculations.band_for(result.total.index, bands),
-            previous_rank=previous_ranks.get(result.unit.id),
-            rank_change=calculations.rank_change(previous_ranks.get(result.unit.id), result.rank),
+            previous_rank=None,
+            rank_change=None,
         )
-        for result in _by_rank(results)
-    ]
+        if previous_results:
+            counterparts = links.counterparts_in(result.unit.id, previous_results)
+            if len(counterparts) == 1:
+                before = previous_results[counterparts[0]]
+                row.previous_rank = before.rank
+                row.rank_change = calculations.rank_change(before.rank, result.rank)
+                if before.unit.id != result.unit.id:
+                    row.compared_with = before.unit
+                    row.links_followed = links.trail(result.unit.id, before.unit.id)
+            elif counterparts:
+                row.merged_from = sorted(
+                    (previous_results[c].unit for c in counterparts),
+                    key=lambda unit: name_key(unit.name),
+                )
+        rows.append(row)
     return Ranking(
         year=year,
         fields=tree.fields,

@@ -56,6 +56,7 @@ def test_a_second_published_year_adds_its_columns(as_user, viewer, year_2022, ye
         "2022 · Hạng",
         "2023 · Chỉ số (%)",
         "2023 · Hạng",
+        "Ghi chú",  # reorganisations: Lộc Hà's merge into Thạch Hà
     ]
     by_code = {row[0]: row for row in values[3:]}
     assert len(by_code) == 13
@@ -78,14 +79,15 @@ def test_history_query_count_does_not_grow_with_units_or_years(
     level = this_year.unit_level.code
     client = as_user(viewer)
     # session, user, groups, memberships, the level, its published years, their trees, then
-    # for all the years at once: assessments with units, leaf scores, adjustment sums.
+    # for all the years at once: assessments with units, leaf scores, adjustment sums; the
+    # units' reorganisations (lineage).
     # + the bell's unread notifications (menu).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("history", args=[level]))
     assert len(response.context["history"].rows) == n_units
     assert len(response.context["history"].years) == published_years
     # The download asks no role (the menu's context does, on the page): session, user, then
-    # the same 6.
-    with django_assert_num_queries(8):
+    # the same 7.
+    with django_assert_num_queries(9):
         response = client.get(reverse("history_xlsx", args=[level]))
         assert len(rows(workbook(response).active)) == 3 + n_units

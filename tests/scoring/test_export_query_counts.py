@@ -32,10 +32,10 @@ def test_ranking_download_query_count_does_not_grow_with_units(
 ):
     _, year = build_level(n_units)
     client = as_user(appraiser)
-    # As the ranking page (16), less nothing: session, user, groups, memberships, the year; the
+    # As the ranking page (17), less nothing: session, user, groups, memberships, the year; the
     # tree, bands, assessments, adjustment sums, leaf scores; last year's lookup, tree,
-    # assessments, adjustment sums, leaf scores; the re-openings.
-    with django_assert_num_queries(16):
+    # assessments, adjustment sums, leaf scores; the units' reorganisations; the re-openings.
+    with django_assert_num_queries(17):
         response = client.get(reverse("ranking_xlsx", args=[year.pk]))
         content(response)
     assert response.status_code == 200
