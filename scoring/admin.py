@@ -82,7 +82,16 @@ class AppraisalReasonAdmin(ReferenceAdmin):
 
 class NodeInline(ReadOnlyInline):
     model = FrameworkNode
-    fields = ["code", "title", "max_points", "rule", "rule_params", "allows_na", "filled_by"]
+    fields = [
+        "code",
+        "title",
+        "max_points",
+        "rule",
+        "rule_params",
+        "allows_na",
+        "filled_by",
+        "shortfall",
+    ]
     ordering = ["sort_key"]
 
 

@@ -14,6 +14,8 @@ import re
 _COMMON_NOUNS = ("thành phố", "thị xã", "thị trấn", "huyện", "quận", "phường", "xã")
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")  # "… kỷ luật (mỗi người)"
+# A title that ends on a standard met: "… đúng quy định" is lost as "… chưa đúng quy định".
+_ON_TIME = re.compile(r"(?<!chưa )\b(đúng (?:quy định|thời hạn|hạn|kế hoạch))$", re.IGNORECASE)
 
 
 def is_acronym(word: str) -> bool:
@@ -52,12 +54,19 @@ def shortfall_of(title: str, shortfall: str = "") -> str:
     """A lost leaf said as what was missing, mid-sentence (lower case first letter).
 
     The framework's own wording (``FrameworkNode.shortfall``) wins; without it: "Có X" becomes
-    "không có X", and any other title "X chưa đạt yêu cầu"."""
+    "không có X", "X đúng quy định" (thời hạn, hạn, kế hoạch) "X chưa đúng quy định", "Tỷ lệ X"
+    "tỷ lệ X còn thấp", and any other title "X chưa đạt yêu cầu"."""
     if shortfall.strip():
-        return lower_first(" ".join(shortfall.split()))
-    title = " ".join(title.split()).rstrip(".;:")
+        return lower_first(" ".join(shortfall.split()).rstrip(".;: "))
+    title = " ".join(title.split()).rstrip(".;: ")
+    if not title:
+        return ""
     if title.lower().startswith("có "):
         return "không có " + title[3:]
+    if _ON_TIME.search(title):
+        return lower_first(_ON_TIME.sub(r"chưa \1", title))
+    if title.lower().startswith("tỷ lệ "):
+        return lower_first(title) + " còn thấp"
     return lower_first(title) + " chưa đạt yêu cầu"
 
 

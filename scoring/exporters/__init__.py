@@ -1,4 +1,4 @@
-"""Excel reports, one class each, registered here by identifier."""
+"""Excel and Word reports, one class each, registered here by identifier."""
 
 from .audit import AuditLogExporter
 from .base import Exporter, ExportFile, ListExporter, SheetWriter, WorkbookExporter
@@ -6,6 +6,7 @@ from .history import HistoryExporter
 from .matrix import MatrixExporter
 from .ranking import RankingExporter
 from .scorecard import ScorecardExporter
+from .word import DocxExporter, UnitReportExporter, YearReportExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
     exporter.identifier: exporter
@@ -15,12 +16,15 @@ EXPORTERS: dict[str, type[Exporter]] = {
         ScorecardExporter,
         HistoryExporter,
         AuditLogExporter,
+        UnitReportExporter,
+        YearReportExporter,
     )
 }
 
 __all__ = [
     "EXPORTERS",
     "AuditLogExporter",
+    "DocxExporter",
     "ExportFile",
     "Exporter",
     "HistoryExporter",
@@ -29,5 +33,7 @@ __all__ = [
     "RankingExporter",
     "ScorecardExporter",
     "SheetWriter",
+    "UnitReportExporter",
     "WorkbookExporter",
+    "YearReportExporter",
 ]

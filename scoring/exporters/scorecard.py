@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from units.roles import Roles
 
 from .. import access
+from ..analysis.story import scorecard_lost, scorecard_story
 from ..models import AdjustmentKind, Assessment
 from ..selectors import evidence_by_leaf, unit_scorecard
 from ..selectors.entry import describe_declared
@@ -38,11 +39,11 @@ def _document(link) -> str:
 
 
 class ScorecardExporter(WorkbookExporter):
-    """The scorecard page as a workbook, under the page's rule: the final score, the ledger,
-    totals and rank only for those who may see final scores (``access.can_see_final_scores``);
-    declared figures, self-scores, explanations, answers, evidence, and the two rounds with the
-    appraisers' reasons only for the unit's staff and the Interior Department
-    (``access.can_see_self_scores``)."""
+    """The scorecard page as a workbook, under the page's rule: the year's story, the final
+    score, the ledger, totals and rank only for those who may see final scores
+    (``access.can_see_final_scores``); declared figures, self-scores, explanations, answers,
+    evidence, and the two rounds with the appraisers' reasons only for the unit's staff and
+    the Interior Department (``access.can_see_self_scores``)."""
 
     identifier = "scorecard"
     label = gettext_lazy("Phiếu điểm của đơn vị")
@@ -134,7 +135,11 @@ class ScorecardExporter(WorkbookExporter):
         card = unit_scorecard(assessment)
         self._evidence = evidence_by_leaf(assessment) if self.show_self else {}
         titles = year_title_rows(year, subject=assessment.unit.name, province=self.province)
-        if not self.show_final:
+        if self.show_final:
+            # The year's story, as the page's summary tells it (survey leaves left out).
+            lost = [item for item in scorecard_lost(card) if not item.is_survey]
+            titles.append(scorecard_story(card, lost))
+        else:
             titles.append(_("Điểm thẩm định sẽ hiển thị khi Sở Nội vụ công bố kết quả."))
         pairs = self._columns()
         sheet = SheetWriter(

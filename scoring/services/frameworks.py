@@ -39,6 +39,7 @@ class NodeSpec:
     allows_na: bool = False
     filled_by: str = FrameworkNode.FilledBy.UNIT
     guide: str = ""
+    shortfall: str = ""  # the leaf said as what was missing, for reports of lost points
 
     @property
     def parent_code(self) -> str | None:
@@ -75,6 +76,7 @@ def _node(spec: NodeSpec) -> FrameworkNode:
         allows_na=spec.allows_na,
         filled_by=spec.filled_by,
         guide=spec.guide,
+        shortfall=spec.shortfall,
     )
 
 
@@ -203,6 +205,7 @@ def spec_of(node: FrameworkNode) -> NodeSpec:
         allows_na=node.allows_na,
         filled_by=node.filled_by,
         guide=node.guide,
+        shortfall=node.shortfall,
     )
 
 
@@ -213,8 +216,9 @@ def specs_of(framework: Framework) -> list[NodeSpec]:
 
 def node_changes(old: Sequence[NodeSpec], new: Sequence[NodeSpec]) -> dict[str, int]:
     """How many nodes a new tree adds, removes and changes (any of title, max, rule,
-    parameters, N/A, who fills it, guide) against the old one, matched by code. Both sides
-    should be stored trees, whose parameters are normalised alike."""
+    parameters, N/A, who fills it, guide, wording when points are lost) against the old one,
+    matched by code. Both sides should be stored trees, whose parameters are normalised
+    alike."""
     before = {spec.code: spec for spec in old}
     after = {spec.code: spec for spec in new}
 
@@ -227,6 +231,7 @@ def node_changes(old: Sequence[NodeSpec], new: Sequence[NodeSpec]) -> dict[str, 
             spec.allows_na,
             spec.filled_by,
             spec.guide,
+            spec.shortfall,
         )
 
     return {

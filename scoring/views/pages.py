@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from units.roles import roles_of
 
 from .. import access, selectors
+from ..analysis.story import scorecard_lost, scorecard_story
 
 
 @require_GET
@@ -61,13 +62,19 @@ def ranking(request, year_id: int):
 def scorecard(request, year_id: int, unit_code: str):
     roles = roles_of(request.user)
     assessment = access.get_assessment_for_user(roles, year_id, unit_code)
+    card = selectors.unit_scorecard(assessment)
+    show_final = access.can_see_final_scores(roles, assessment.year)
+    # The year's story and where points were lost: appraised figures, under the same rule.
+    lost = [item for item in scorecard_lost(card) if not item.is_survey] if show_final else []
     return render(
         request,
         "scoring/scorecard.html",
         {
-            "card": selectors.unit_scorecard(assessment),
+            "card": card,
             "year": assessment.year,
-            "show_final": access.can_see_final_scores(roles, assessment.year),
+            "show_final": show_final,
+            "story": scorecard_story(card, lost) if show_final else "",
+            "lost": lost,
             "show_self": access.can_see_self_scores(roles, assessment),
             "show_ranking": access.can_see_ranking(roles, assessment.year),
             "printed_on": timezone.localdate(),

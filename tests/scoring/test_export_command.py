@@ -43,7 +43,7 @@ def test_a_scorecard_with_every_layer(year_2022, tmp_path):
     output = tmp_path / "vu-quang.xlsx"
     export("scorecard", "--year=2022", "--level=cap-huyen", "--unit=vu-quang", f"--output={output}")
     values = rows(load_workbook(output).worksheets[0])
-    assert {"Tự chấm", "Vòng 1", "Điểm cuối"} <= set(values[2])
+    assert {"Tự chấm", "Vòng 1", "Điểm cuối"} <= set(values[3])  # after the story row
     totals = {row[1]: row[2] for row in values if row[0] is None and row[1]}
     assert totals["Tổng điểm"] == pytest.approx(89.30)
 
@@ -53,7 +53,7 @@ def test_the_ranking_and_the_history(year_2022, tmp_path):
     export("history", level="cap-huyen", output=str(tmp_path / "h.xlsx"))
     assert rows(load_workbook(tmp_path / "r.xlsx").active)[2][:2] == ["Hạng", "Đơn vị"]
     history = rows(load_workbook(tmp_path / "h.xlsx").active)
-    assert history[2][2:] == ["2022 · Chỉ số (%)", "2022 · Hạng"]
+    assert history[2][2:] == ["2022 · Chỉ số (%)", "2022 · Hạng", "Ghi chú"]
 
 
 def test_the_report_gets_the_users_usual_file_mode(year_2022, tmp_path):
@@ -79,7 +79,7 @@ def test_an_existing_report_is_replaced(year_2022, tmp_path):
             ["ranks"],
             {"year": 2022, "level": "cap-huyen"},
             "Unknown report 'ranks'; known reports: audit_log, history, matrix, ranking, "
-            "scorecard.",
+            "scorecard, unit_report, year_report.",
         ),
         (["matrix"], {"year": 2022}, "--level is needed; unit levels: cap-huyen."),
         (

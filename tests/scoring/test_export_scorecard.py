@@ -226,7 +226,7 @@ def test_headers_follow_the_language(as_user, appraiser, year_2022):
         client = as_user(appraiser)
         client.post(reverse("set_language"), {"language": "en", "next": "/"})
         values = rows(download(client, year_2022))
-    header = values[2]
+    header = values[3]  # under the title, the state and the year's story
     assert header[2] == "Max. points"
     assert "Self-score" in header
     assert values[1][0] == "Published on 10/02/2023"

@@ -18,6 +18,7 @@ from scoring.exporters import (
     ScorecardExporter,
 )
 from scoring.exporters.base import XLSX
+from scoring.exporters.word import UnitReportExporter, YearReportExporter
 from units.models import Unit
 
 from .export_helpers import rows, workbook
@@ -32,6 +33,8 @@ def test_every_report_is_registered_by_its_identifier():
         "scorecard": ScorecardExporter,
         "history": HistoryExporter,
         "audit_log": AuditLogExporter,
+        "unit_report": UnitReportExporter,
+        "year_report": YearReportExporter,
     }
     assert dict(EXPORTERS) == registered
     assert {cls.scope for cls in EXPORTERS.values()} == {"year", "unit", "level"}

@@ -1,5 +1,6 @@
 """A year's framework from the Excel template, copying last year's, and the command."""
 
+import dataclasses
 import io
 import json
 from decimal import Decimal as D
@@ -24,7 +25,9 @@ from scoring.models import (
 )
 from scoring.services import NodeSpec, new_year_from
 from scoring.services.frameworks import (
+    clone_framework,
     copy_previous_framework,
+    node_changes,
     node_problems,
     replace_framework,
     specs_of,
@@ -118,6 +121,7 @@ def test_the_template_is_the_years_framework_with_dropdowns_and_the_rules(
         "Cho phép không áp dụng",
         "Người chấm",
         "Hướng dẫn chấm",
+        "Diễn đạt khi bị mất điểm",
     ]
     assert sheet["A1"].value == "Bộ chỉ số năm 2025 · Cấp huyện"
     assert sheet.freeze_panes == f"B{HEADER_ROW + 1}"
@@ -517,6 +521,85 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, year_2025):
 def test_the_copy_accepts_only_post(as_user, interior_admin, year_2025):
     url = reverse("framework_copy", args=[year_2025.pk])
     assert as_user(interior_admin).get(url).status_code == 405
+
+
+# --- the wording of a lost leaf ("Diễn đạt khi bị mất điểm") ------------------------------------
+
+SHORTFALL_COLUMN = "I"
+INITIATIVE = "không có sáng kiến, mô hình CCHC được công nhận cấp tỉnh"
+
+
+def test_the_template_carries_each_leafs_wording_when_points_are_lost(
+    as_user, interior_admin, year_2025
+):
+    sheet = load_workbook(io.BytesIO(template(as_user(interior_admin), year_2025)))[SHEET]
+    assert sheet[f"{SHORTFALL_COLUMN}{row_of(sheet, '1.5.1')}"].value == INITIATIVE
+    assert sheet[f"{SHORTFALL_COLUMN}{row_of(sheet, '1.5')}"].value is None  # a criterion
+
+
+def test_a_changed_wording_is_previewed_and_imported(as_user, interior_admin, year_2025):
+    client = as_user(interior_admin)
+    content = edited(
+        template(client, year_2025),
+        set_cell("1.3.2", SHORTFALL_COLUMN, "  chưa xử lý hết vấn đề phát hiện qua kiểm tra "),
+    )
+    preview = upload(client, year_2025, content)
+    assert preview.status_code == 200, preview.context["problems"]
+    assert preview.context["plan"].changes == [
+        Change(
+            "1.3.2",
+            "Diễn đạt khi bị mất điểm",
+            "xử lý các vấn đề phát hiện qua kiểm tra chưa triệt để",
+            "chưa xử lý hết vấn đề phát hiện qua kiểm tra",
+        )
+    ]
+    apply(client, year_2025, preview)
+    year_2025.refresh_from_db()
+    nodes = year_2025.framework.nodes
+    assert nodes.get(code="1.3.2").shortfall == "chưa xử lý hết vấn đề phát hiện qua kiểm tra"
+    assert nodes.get(code="1.5.1").shortfall == INITIATIVE  # the others kept theirs
+
+
+def test_a_template_without_the_wording_column_still_imports(as_user, interior_admin, year_2025):
+    """A file filled before the column existed: it imports, and the leaves' wordings become
+    blank (the file says nothing of them), which the preview shows."""
+    client = as_user(interior_admin)
+
+    def drop_column(sheet):
+        sheet.delete_cols(9)
+
+    preview = upload(client, year_2025, edited(template(client, year_2025), drop_column))
+    assert preview.status_code == 200, preview.context["problems"]
+    changes = preview.context["plan"].changes
+    assert {c.what for c in changes} == {"Diễn đạt khi bị mất điểm"}
+    assert Change("1.5.1", "Diễn đạt khi bị mất điểm", INITIATIVE, "") in changes
+    apply(client, year_2025, preview)
+    year_2025.refresh_from_db()
+    assert year_2025.framework.nodes.get(code="1.5.1").shortfall == ""
+
+
+def test_a_wording_over_500_characters_is_named_with_its_cell(as_user, interior_admin, year_2025):
+    client = as_user(interior_admin)
+    content = edited(template(client, year_2025), set_cell("1.5.1", SHORTFALL_COLUMN, "ạ" * 501))
+    response = upload(client, year_2025, content)
+    problems = [str(p) for p in response.context["problems"]]
+    assert len(problems) == 1 and "1.5.1" in problems[0]
+    assert response.context["problems"][0].column.startswith(f"{SHORTFALL_COLUMN} (")
+
+
+def test_a_copy_keeps_the_wording_and_a_changed_wording_counts_as_a_change(year_2024):
+    framework = year_2024.framework
+    copy = clone_framework(roles=SYSTEM_ADMIN, framework=framework, name="Bản sao")
+    assert copy.nodes.get(code="9.1.1").shortfall == (
+        "không có từ 5–10 dự án được chấp thuận đầu tư với vốn 100–200 tỷ đồng"
+    )
+    assert specs_of(copy) == specs_of(framework)
+    old = specs_of(framework)
+    new = [
+        dataclasses.replace(spec, shortfall="khác") if spec.code == "1.5.1" else spec
+        for spec in old
+    ]
+    assert node_changes(old, new) == {"added": 0, "removed": 0, "changed": 1}
 
 
 # --- copying last year's ----------------------------------------------------------------------

@@ -31,6 +31,8 @@ COLUMNS = [
     ColumnSpec("allows_na", gettext_lazy("Cho phép không áp dụng"), required=False),
     ColumnSpec("filled_by", gettext_lazy("Người chấm"), required=False),
     ColumnSpec("guide", gettext_lazy("Hướng dẫn chấm"), required=False),
+    # Added in 2026: templates filled before it still import (the column is optional).
+    ColumnSpec("shortfall", gettext_lazy("Diễn đạt khi bị mất điểm"), required=False),
 ]
 
 
@@ -98,5 +100,10 @@ def columns_help() -> list[tuple[str, str]]:
         )
         % {"unit": unit, "interior": interior},
         "guide": _("Không bắt buộc: hướng dẫn chấm hiện cho đơn vị khi tự đánh giá."),
+        "shortfall": _(
+            "Không bắt buộc: tiêu chí thành phần diễn đạt như điều còn thiếu, cho báo cáo các "
+            "tiêu chí bị trừ điểm (ví dụ “không có sáng kiến được công nhận cấp tỉnh”). Để "
+            "trống: phần mềm tự diễn đạt từ nội dung."
+        ),
     }
     return [(str(spec.label), texts[spec.key]) for spec in COLUMNS]

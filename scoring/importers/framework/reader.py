@@ -222,6 +222,7 @@ class FrameworkImporter(Importer):
             allows_na=allows_na,
             filled_by=filled_by,
             guide=cell_text(table.value(values, "guide")),
+            shortfall=cell_text(table.value(values, "shortfall")),
         )
         return spec, bad
 
@@ -319,6 +320,7 @@ class FrameworkImporter(Importer):
             (_("Cho phép không áp dụng"), yes_no(node.allows_na), yes_no(spec.allows_na)),
             (_("Người chấm"), filled_by_label(node.filled_by), filled_by_label(spec.filled_by)),
             (_("Hướng dẫn chấm"), node.guide, spec.guide),
+            (_("Diễn đạt khi bị mất điểm"), node.shortfall, spec.shortfall),
         ]
         return [Change(node.code, what, a, b) for what, a, b in pairs if a != b]
 

@@ -40,6 +40,7 @@ WIDTHS = {
     "allows_na": 14,
     "filled_by": 20,
     "guide": 50,
+    "shortfall": 45,
 }
 
 # What each rule's parameters mean, and an example for a leaf worth EXAMPLE_MAX points. The
@@ -144,13 +145,14 @@ def framework_template(year: AssessmentYear) -> ExportFile:
             "allows_na": yes_no(node.allows_na),
             "filled_by": filled_by_label(node.filled_by),
             "guide": node.guide,
+            "shortfall": node.shortfall,
         }
         for column, spec in enumerate(COLUMNS, start=1):
             if spec.key == "max_points":
                 put(sheet, row, column, node.max_points, number_format="0.00")
             else:
                 cell = put(sheet, row, column, values[spec.key])
-                if spec.key in ("title", "guide"):
+                if spec.key in ("title", "guide", "shortfall"):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     first, last = header_row + 1, row + _BLANK_ROWS
     keys = [spec.key for spec in COLUMNS]

@@ -40,7 +40,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output",
             required=True,
-            help="the .xlsx file to write (replaced if it exists); its folder must exist",
+            help="the file to write, .xlsx (or .docx for the Word reports), replaced if it exists; "
+            "its folder must exist",
         )
         parser.add_argument(
             "--language",
