@@ -131,6 +131,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "vi"
 # Each language is named in itself, as a language switch should show it.
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+# Day-first date input in Vietnamese (Django's own vi locale has no input formats).
+FORMAT_MODULE_PATH = ["cchc.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -87,6 +87,21 @@ APP = {
     "scorecard@unpublished": ("y2023 vu-quang", UNIT_AND_INTERIOR, "405"),
     "scorecard_xlsx@published": ("y2022 vu-quang", "L 200", "405"),
     "scorecard_xlsx@unpublished": ("y2023 vu-quang", UNIT_AND_INTERIOR, "405"),
+    # Insight (issue 12): appraised scores beside the level's, so the ranking's rule on top of
+    # the scorecard's: a unit's own staff wait for publication too.
+    "unit_insight@published": ("y2022 vu-quang", "L 200", "405"),
+    "unit_insight@unpublished": ("y2023 vu-quang", INTERIOR, "405"),
+    "unit_what_if@published": ("y2022 vu-quang", "L 200", "405"),
+    "unit_what_if@unpublished": ("y2023 vu-quang", INTERIOR, "405"),
+    "unit_report_docx@published": ("y2022 vu-quang", "L 200", "405"),
+    "unit_report_docx@unpublished": ("y2023 vu-quang", INTERIOR, "405"),
+    # A level's common gaps, over-claims and Word report hold every unit's self-scores.
+    "year_gaps@published": ("y2022", INTERIOR, "405"),
+    "year_gaps@unpublished": ("y2023", INTERIOR, "405"),
+    "year_overclaim@published": ("y2022", INTERIOR, "405"),
+    "year_overclaim@unpublished": ("y2023", INTERIOR, "405"),
+    "year_report_docx@published": ("y2022", INTERIOR, "405"),
+    "year_report_docx@unpublished": ("y2023", INTERIOR, "405"),
     "history": ("cap-huyen", "L 200", "405"),
     "history_xlsx": ("cap-huyen", "L 200", "405"),
     # --- the unit's self-assessment, 2024 (scoring/views/entry.py, unit_import.py) ---
@@ -218,6 +233,7 @@ ADMIN_MODELS = {
     "units.unitlevel": "vac",
     "units.unit": "vac",
     "units.membership": "vac",
+    "units.unitsuccession": "vacd",
     "units.secondfactorpolicy": "",  # changed on its page in the app (two_factor_policy)
     "scoring.adjustmentkind": "vac",
     "scoring.appraisalreason": "vac",
