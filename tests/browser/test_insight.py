@@ -1,9 +1,11 @@
 """Vũ Quang's 2022 insight page in a browser, as its officer: the story, the lost points its
 report names, the what-if with and without typing, the page's width on a phone and a desktop."""
 
+import io
 from pathlib import Path
 
 from django.urls import reverse
+from docx import Document
 
 from scoring.demo.data import PASSWORD
 from scoring.models import AssessmentYear, LeafScore
@@ -32,6 +34,14 @@ def test_vu_quangs_officer_reads_where_points_were_lost_and_tries_a_what_if(ui):
         assert lost.get_by_test_id(f"lost-{code}").is_visible()
     assert "kỷ luật" in lost.get_by_test_id("lost-deduction").inner_text()
     assert _fits(ui, 1280)
+
+    # The Word report, downloaded from the page, tells the same story word for word.
+    with page.expect_download() as download:
+        page.get_by_test_id("word-report").click()
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".docx")
+    paragraphs = [p.text for p in Document(io.BytesIO(Path(path).read_bytes())).paragraphs]
+    assert " ".join(story.split()) in paragraphs
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "insight-1280.png", full_page=True)
 

@@ -30,6 +30,22 @@ def _pages():
         "ranking": reverse("ranking", args=[year.pk]),
         "scorecard": reverse("scorecard", args=[year.pk, "vu-quang"]),
         "history": reverse("history", args=[year.unit_level.code]),
+        "insight": reverse("unit_insight", args=[year.pk, "vu-quang"]),
+    }
+
+
+def _interior_pages():
+    """The pages of issue 12 as the Interior Department sees them (everything shown)."""
+    year = AssessmentYear.objects.select_related("unit_level").get(
+        year=2022, unit_level__code=LEVEL_CODE
+    )
+    return {
+        "insight": reverse("unit_insight", args=[year.pk, "vu-quang"]),
+        "gaps": reverse("year_gaps", args=[year.pk]),
+        "overclaim": reverse("year_overclaim", args=[year.pk]),
+        "overclaim-fields": reverse("year_overclaim", args=[year.pk]) + "?fields=1",
+        "history-unit": reverse("history", args=[year.unit_level.code]) + "?unit=vu-quang",
+        "scorecard": reverse("scorecard", args=[year.pk, "vu-quang"]),
     }
 
 
@@ -61,3 +77,13 @@ def test_the_ranking_with_the_interior_departments_links_fits_the_screen(ui, wid
     assert ui.page.locator("figure.chart img").count() == 2
     scroll_width = ui.page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, (width, scroll_width, ui.page.evaluate(WIDEST))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_insight_pages_fit_the_screen_and_pass_axe(ui, width):
+    ui.page.set_viewport_size({"width": width, "height": 900})
+    ui.login("snv.quantri", PASSWORD)
+    for name, path in _interior_pages().items():
+        ui.goto(path)  # axe runs on each
+        scroll_width = ui.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, (name, width, scroll_width, ui.page.evaluate(WIDEST))
