@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from units.models import UnitLevel
+from units.models import UnitLevel, UnitSuccession
 from units.roles import Roles
 
 from .models import (
@@ -86,6 +86,18 @@ def get_assessment_for_insight(roles: Roles, year_id: int, unit_code: str) -> As
 def can_see_overclaim(roles: Roles, assessment: Assessment) -> bool:
     """Self-assessment against appraisal: both layers must be visible to the reader."""
     return can_see_self_scores(roles, assessment) and can_see_final_scores(roles, assessment.year)
+
+
+def can_see_working_figures_through(roles: Roles, unit_id: int, trail) -> bool:
+    """Self-scores and appraisers' reasons of ``unit_id``, reached from a unit it became through
+    ``trail`` (its ``UnitSuccession`` links). A rename keeps the unit, so its staff keep sight of
+    its figures under the old name; a merge or a split hands over another unit's working
+    figures, which stay the Interior Department's (and that unit's own staff's)."""
+    return (
+        roles.is_interior_staff
+        or unit_id in roles.unit_ids
+        or all(link.kind == UnitSuccession.Kind.RENAME for link in trail)
+    )
 
 
 def get_year_for_level_insight(roles: Roles, year_id: int) -> AssessmentYear:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from units.collation import name_key
 
 from ..rules import ZERO
+from .lost import code_key
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,6 @@ class Gap:
     average_lost: Decimal  # over the units that lost points
     share: Decimal  # units_lost / units_applicable, 0..1
     units: list[str] = field(default_factory=list)  # who lost, in Vietnamese order
-
-
-def code_key(code: str) -> tuple:
-    """ "1.10" after "1.9": numeric parts compared as numbers."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
 
 
 class GapTally:

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
-from .lost import DeductionOutcome, LeafOutcome, LostItem, lost_items
+from .lost import LeafOutcome, LostItem, deductions_by_kind, final_reason, lost_items
 from .phrasing import unit_in_sentence
 
 
@@ -24,7 +24,8 @@ def number(value: Decimal) -> str:
 
 
 def _members(members_phrase: str) -> str:
-    return " ".join(members_phrase.split()) or _("đơn vị")
+    # Its own message: in English the fallback is a plural ("units"), not "unit".
+    return " ".join(members_phrase.split()) or pgettext("units of a level", "đơn vị")
 
 
 def _phrase(item: LostItem) -> str:
@@ -208,53 +209,40 @@ def year_story(
 # From the scorecard (``selectors.unit_scorecard``): the values it has loaded, no query.
 
 
-def final_reason(leaf) -> str:
-    """The reason and comment of the round that gave a leaf its final score (the second
-    appraisal when there was one): what the unit should read next to the points it lost."""
-    if leaf is None:
-        return ""
-    if leaf.r2_score is not None:
-        parts = (leaf.r2_reason, leaf.r2_comment)
-    else:
-        parts = (leaf.r1_reason, leaf.r1_comment)
-    return "; ".join(" ".join(part.split()) for part in parts if part and part.strip())
-
-
 def scorecard_lost(card) -> list[LostItem]:
     """Every leaf of a scorecard below its maximum and every kind of deduction, largest loss
     first. A leaf's wording when lost comes from the tree's nodes (``NodeRow.shortfall``)."""
-    leaves = [
-        LeafOutcome(
-            code=line.node.code,
-            title=line.node.title,
-            field_code=line.node.code.split(".")[0],
-            max_points=line.max_points,
-            score=line.final_points,
-            not_applicable=line.not_applicable,
-            is_survey=line.node.is_survey,
-            reason=final_reason(line.leaf),
-            shortfall=getattr(line.node, "shortfall", ""),
+    leaves = []
+    field_code = ""
+    for line in card.lines:  # in tree order: each top-level node comes before its leaves
+        if line.node.parent_code is None:
+            field_code = line.node.code
+        if not line.node.is_leaf:
+            continue
+        leaf = line.leaf
+        leaves.append(
+            LeafOutcome(
+                code=line.node.code,
+                title=line.node.title,
+                field_code=field_code,
+                max_points=line.max_points,
+                score=line.final_points,
+                not_applicable=line.not_applicable,
+                is_survey=line.node.is_survey,
+                reason=(
+                    final_reason(
+                        leaf.r2_score,
+                        (leaf.r1_reason, leaf.r1_comment),
+                        (leaf.r2_reason, leaf.r2_comment),
+                    )
+                    if leaf is not None
+                    else ""
+                ),
+                shortfall=line.node.shortfall,
+            )
         )
-        for line in card.lines
-        if line.node.is_leaf
-    ]
-    # One item per kind of deduction, its entries added up (as the insight page counts them).
-    kinds: dict[int, list] = {}
-    for entry in card.deductions:
-        kinds.setdefault(entry.kind_id, []).append(entry)
-    deductions = [
-        DeductionOutcome(
-            kind_name=entries[0].kind.name,
-            points=sum((e.points for e in entries), Decimal(0)),
-            count=(
-                sum(e.count for e in entries if e.count is not None)
-                if any(e.count is not None for e in entries)
-                else None
-            ),
-            reason="; ".join(e.reason.strip() for e in entries if e.reason.strip()),
-        )
-        for entries in kinds.values()
-    ]
+    # One item per kind of deduction within the year's cap, as the insight page counts them.
+    deductions = deductions_by_kind(card.deductions, card.assessment.year.deduction_max)
     return lost_items(leaves, deductions)
 
 

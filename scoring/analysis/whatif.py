@@ -11,8 +11,8 @@ import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
-from statistics import median as _median
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .. import calculations
@@ -33,7 +33,8 @@ def parse_points(text: str) -> Decimal:
     """Read a score as people type it: "1,5" or "1.5"; at most two decimals, not negative.
 
     Raises ``WhatIfInputError`` with a message in the reader's language."""
-    cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    # Spaces around the number go; inside it they are refused: "1 5" is not 15.
+    cleaned = (text or "").strip().strip("\u00a0").strip()
     if not cleaned:
         raise WhatIfInputError(_("Hãy nhập một số điểm."))
     if cleaned.startswith("-"):
@@ -58,7 +59,7 @@ def check_within(value: Decimal, maximum: Decimal | None) -> None:
 
 def _points_text(value: Decimal) -> str:
     # 2,50 rather than 2.50: the reader's notation (Vietnamese first).
-    return f"{value:.2f}".replace(".", ",")
+    return formats.number_format(value, 2)
 
 
 def hypothetical_leaves(
@@ -163,15 +164,6 @@ def next_band_above(
         return None
     above = [(label, lower) for label, lower in bands if lower > shown]
     return min(above, key=lambda band: band[1]) if above else None
-
-
-def median(values: Iterable[Decimal]) -> Decimal | None:
-    """The median (the mean of the two middle values for an even count); None when empty."""
-    values = sorted(values)
-    if not values:
-        return None
-    middle = _median(values)
-    return middle if isinstance(middle, Decimal) else Decimal(middle)
 
 
 # --- the what-if form: what people typed, read without a database ----------------------------

@@ -16,8 +16,16 @@ from units.models import UnitSuccession
 from units.roles import Roles
 
 from .. import calculations
-from ..analysis import whatif
-from ..analysis.lost import LEAF, DeductionOutcome, LeafOutcome, LostItem, lost_items
+from ..analysis import stats, whatif
+from ..analysis.lost import (
+    LEAF,
+    DeductionOutcome,
+    LeafOutcome,
+    LostItem,
+    deductions_by_kind,
+    final_reason,
+    lost_items,
+)
 from ..analysis.story import unit_story
 from ..calculations import LeafInput, UnitTotal
 from ..models import Adjustment, AdjustmentKind, Assessment, AssessmentYear, LeafScore
@@ -238,14 +246,12 @@ def _final(row: dict) -> Decimal | None:
     return calculations.final_score(row["r1_score"], row["r2_score"])
 
 
-def final_reason(row: dict) -> str:
-    """The appraiser's reason and comment of the final round: round 2's when it has a score,
-    else round 1's."""
-    if row["r2_score"] is not None:
-        parts = (row["r2_reason"], row["r2_comment"])
-    else:
-        parts = (row["r1_reason"], row["r1_comment"])
-    return "; ".join(" ".join(part.split()) for part in parts if part and part.strip())
+def _final_reason(row: dict) -> str:
+    return final_reason(
+        row["r2_score"],
+        (row["r1_reason"], row["r1_comment"]),
+        (row["r2_reason"], row["r2_comment"]),
+    )
 
 
 def _outcomes(tree: Tree, rows: dict[int, dict], *, reasons: bool) -> list[LeafOutcome]:
@@ -261,42 +267,27 @@ def _outcomes(tree: Tree, rows: dict[int, dict], *, reasons: bool) -> list[LeafO
                 score=_final(row) if row else None,
                 not_applicable=bool(row and row["not_applicable"]),
                 is_survey=leaf.is_survey,
-                reason=final_reason(row) if row and reasons else "",
+                reason=_final_reason(row) if row and reasons else "",
                 shortfall=(row or {}).get("node__shortfall") or "",
             )
         )
     return outcomes
 
 
-def _deductions(assessment_ids: Collection[int]) -> dict[int, list[DeductionOutcome]]:
-    """Each assessment's deductions, one per kind (entries of a kind added up): 1 query."""
-    grouped: dict[int, dict[int, list[Adjustment]]] = {a: {} for a in assessment_ids}
-    if grouped:
-        entries = (
+def _deductions(caps: Mapping[int, Decimal | None]) -> dict[int, list[DeductionOutcome]]:
+    """Each assessment's deductions, one per kind, within its year's cap (``caps``: assessment
+    id -> the year's deduction cap): 1 query."""
+    entries: dict[int, list[Adjustment]] = {a: [] for a in caps}
+    if entries:
+        for entry in (
             Adjustment.objects.filter(
-                assessment_id__in=grouped, direction=AdjustmentKind.Direction.DEDUCTION
+                assessment_id__in=entries, direction=AdjustmentKind.Direction.DEDUCTION
             )
             .select_related("kind")
             .order_by("created_at", "id")
-        )
-        for entry in entries:
-            grouped[entry.assessment_id].setdefault(entry.kind_id, []).append(entry)
-    result: dict[int, list[DeductionOutcome]] = {}
-    for assessment_id, kinds in grouped.items():
-        result[assessment_id] = [
-            DeductionOutcome(
-                kind_name=entries[0].kind.name,
-                points=sum((e.points for e in entries), ZERO),
-                count=(
-                    sum(e.count for e in entries if e.count is not None)
-                    if any(e.count is not None for e in entries)
-                    else None
-                ),
-                reason="; ".join(e.reason.strip() for e in entries if e.reason.strip()),
-            )
-            for entries in kinds.values()
-        ]
-    return result
+        ):
+            entries[entry.assessment_id].append(entry)
+    return {a: deductions_by_kind(group, caps[a]) for a, group in entries.items()}
 
 
 def _self_and_final_layers(tree: Tree, rows: dict[int, dict]):
@@ -327,10 +318,6 @@ def _ranked(results: Sequence[UnitResult]) -> list[UnitResult]:
 def _field_stat(results: Sequence[UnitResult], code: str, how) -> Decimal | None:
     values = [r.node_totals[code].points for r in results if code in r.node_totals]
     return how(values) if values else None
-
-
-def _average(values: Sequence[Decimal]) -> Decimal:
-    return sum(values, ZERO) / len(values)
 
 
 def _chances(
@@ -439,11 +426,7 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
 
     own_rows = _leaf_rows([assessment.id])[assessment.id]
     own_outcomes = _outcomes(tree, own_rows, reasons=show_reasons)
-    lost_leaf_codes = {
-        o.code
-        for o in own_outcomes
-        if not o.not_applicable and o.score is not None and o.score < o.max_points
-    }
+    lost_leaf_codes = {o.code for o in own_outcomes if o.is_lost}
     top_codes = [node.code for node, _ in tree.top_level_groups]
     results = results_of_years(
         [year], {year.framework_id: tree}, keep=[*top_codes, *sorted(lost_leaf_codes)]
@@ -473,24 +456,27 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
     previous_result = counterparts.get(previous_year.id) if previous_year else None
 
     past_rows = _leaf_rows([r.assessment_id for r in counterparts.values()])
-    deductions = _deductions(
-        [assessment.id] + ([previous_result.assessment_id] if previous_result else [])
-    )
+    caps = {assessment.id: year.deduction_max}
+    if previous_result is not None:
+        caps[previous_result.assessment_id] = previous_year.deduction_max
+    deductions = _deductions(caps)
 
     lost = lost_items(own_outcomes, deductions[assessment.id])
     previous = None
     if previous_result is not None:
         previous_tree = trees[previous_year.framework_id]
+        via = lin.trail(unit.id, previous_result.unit.id)
         previous = PreviousYear(
             year=previous_year,
             result=previous_result,
             rank=previous_result.rank,
-            via=lin.trail(unit.id, previous_result.unit.id),
+            via=via,
             lost=lost_items(
                 _outcomes(
                     previous_tree,
                     past_rows[previous_result.assessment_id],
-                    reasons=show_reasons,
+                    reasons=show_reasons
+                    and access.can_see_working_figures_through(roles, previous_result.unit.id, via),
                 ),
                 deductions[previous_result.assessment_id],
             ),
@@ -517,9 +503,9 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
                 lost=node_total.lost,
                 items=by_field.get(node.code, []),
                 leader_points=leader.node_totals[node.code].points if leader else None,
-                median_points=_field_stat(ranked, node.code, whatif.median),
+                median_points=_field_stat(ranked, node.code, stats.median),
                 previous_points=previous_points,
-                average_points=_field_stat(ranked, node.code, _average),
+                average_points=_field_stat(ranked, node.code, stats.mean),
             )
         )
 
@@ -548,7 +534,9 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
             if y.id == year.id:
                 self_points, appraised = _overclaim_points(tree, own_rows)
                 name = unit.name
-            elif y.id in counterparts:
+            elif y.id in counterparts and access.can_see_working_figures_through(
+                roles, counterparts[y.id].unit.id, lin.trail(unit.id, counterparts[y.id].unit.id)
+            ):
                 result = counterparts[y.id]
                 self_points, appraised = _overclaim_points(
                     trees[y.framework_id], past_rows[result.assessment_id]
@@ -594,7 +582,7 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
         lost=lost,
         fields=fields,
         leader=leader,
-        median=whatif.median([r.total.index for r in ranked if r.total.index is not None]),
+        median=stats.median([r.total.index for r in ranked if r.total.index is not None]),
         previous=previous,
         takes=_what_it_takes(year, mine, results, bands, _chances(lost, results, mine)),
         overclaim=overclaim,

@@ -17,6 +17,7 @@ from units.models import Unit
 
 from .. import calculations
 from ..analysis.gaps import Gap, GapLeaf, GapTally
+from ..analysis.stats import mean, median
 from ..calculations import LeafInput
 from ..models import Assessment, AssessmentYear, LeafScore
 from ..rules import ZERO, round2
@@ -294,20 +295,6 @@ class YearInsight:
     members_phrase: str = ""  # "huyện, thị xã, thành phố"; "" when the level has none
 
 
-def _mean(values: list[Decimal]) -> Decimal | None:
-    return sum(values, ZERO) / len(values) if values else None
-
-
-def _median(values: list[Decimal]) -> Decimal | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def level_insight_summary(year: AssessmentYear) -> YearInsight:
     """Everything the province-wide report of a year needs in one bundle: 15 queries whatever
     the number of units (tree, results, bands, gaps, over-claim, most improved)."""
@@ -328,8 +315,8 @@ def level_insight_summary(year: AssessmentYear) -> YearInsight:
         previous=previous,
         units=len(results),
         ranked=len(ranked),
-        mean_index=_mean(indexes),
-        median_index=_median(indexes),
+        mean_index=mean(indexes),
+        median_index=median(indexes),
         bands=[
             (label, band_counts[label])
             for label, _lower in sorted(bands, key=lambda b: b[1], reverse=True)
@@ -337,8 +324,8 @@ def level_insight_summary(year: AssessmentYear) -> YearInsight:
         common_gaps=common_gaps(year, tree=tree),
         most_improved=improvements,
         overclaim=overclaim,
-        mean_self_points=_mean([r.self_points for r in overclaim]),
-        mean_appraised_points=_mean([r.appraised_points for r in overclaim]),
-        mean_difference=_mean([r.difference for r in overclaim]),
+        mean_self_points=mean([r.self_points for r in overclaim]),
+        mean_appraised_points=mean([r.appraised_points for r in overclaim]),
+        mean_difference=mean([r.difference for r in overclaim]),
         members_phrase=year.unit_level.members_phrase,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,14 +17,6 @@ from ..analysis import whatif
 from ..selectors import insight as selectors
 
 INSIGHT = "years/<int:year_id>/units/<slug:unit_code>/insight/"
-
-
-def _report_url(year_id: int, unit_code: str) -> str | None:
-    # The Word report is another module's page: link to it once it exists.
-    try:
-        return reverse("unit_report_docx", args=[year_id, unit_code])
-    except NoReverseMatch:
-        return None
 
 
 def _deductions_input(base_total, year):
@@ -110,7 +102,9 @@ def unit_insight(request, year_id: int, unit_code: str):
             "overclaim_years": [
                 {"point": point, "claim": claims.get(point.year)} for point in insight.history
             ],
-            "report_url": _report_url(assessment.year.pk, assessment.unit.code),
+            "report_url": reverse(
+                "unit_report_docx", args=[assessment.year.pk, assessment.unit.code]
+            ),
             "printed_on": timezone.localdate(),
         },
     )

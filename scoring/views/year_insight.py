@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from units.roles import roles_of
 
 from .. import access
+from ..analysis import stats
 from ..rules import ZERO
 from ..selectors.results import framework_tree
 from ..selectors.year_insight import (
@@ -66,7 +67,6 @@ def year_overclaim(request, year_id: int):
     year = access.get_year_for_level_insight(roles, year_id)
     tree = framework_tree(year.framework_id)
     rows = overclaim_table(year, tree=tree)
-    count = len(rows)
     return render(
         request,
         "scoring/year_insight/overclaim.html",
@@ -75,11 +75,9 @@ def year_overclaim(request, year_id: int):
             "rows": rows,
             "fields": tree.fields,
             "show_fields": request.GET.get("fields") == "1",
-            "mean_self": sum((r.self_points for r in rows), ZERO) / count if count else None,
-            "mean_appraised": (
-                sum((r.appraised_points for r in rows), ZERO) / count if count else None
-            ),
-            "mean_difference": (sum((r.difference for r in rows), ZERO) / count if count else None),
+            "mean_self": stats.mean(r.self_points for r in rows),
+            "mean_appraised": stats.mean(r.appraised_points for r in rows),
+            "mean_difference": stats.mean(r.difference for r in rows),
             "over": sum(1 for r in rows if r.difference > ZERO),
             "members_phrase": _members_phrase(year),
             "printed_on": timezone.localdate(),

@@ -680,3 +680,59 @@ def test_what_if_query_count_does_not_grow_with_units(
     with django_assert_num_queries(25):
         response = client.get(reverse("unit_insight", args=[year.pk, unit.code]), {"leaf-1.1": "2"})
     assert response.context["result"] is not None
+
+
+def test_deductions_above_the_years_cap_are_lost_as_the_engine_counts_them(
+    as_user, interior_admin, year_2022
+):
+    """Vũ Quang's 0.50 deduction plus 11 points more, with the year's cap at 10: the unit lost
+    10 to deductions, not 11.50, on the insight page, the scorecard and in the story's order."""
+    assessment = Assessment.objects.get(year=year_2022, unit__code="vu-quang")
+    kind = AdjustmentKind.objects.filter(direction=AdjustmentKind.Direction.DEDUCTION).first()
+    Adjustment.objects.create(
+        assessment=assessment, kind=kind, direction=kind.direction, points=D(11), reason="x"
+    )
+    assert year_2022.deduction_max == D(10)
+    client = as_user(interior_admin)
+    insight = client.get(reverse("unit_insight", args=[year_2022.pk, "vu-quang"])).context[
+        "insight"
+    ]
+    assert insight.total.deductions == D(10)
+    assert sum(item.lost for item in insight.deductions) == D(10)
+    leaves_lost = sum(item.lost for item in insight.lost if item.kind == "leaf")
+    assert insight.total_lost == leaves_lost + D(10)
+    card = client.get(reverse("scorecard", args=[year_2022.pk, "vu-quang"])).context
+    assert sum(item.lost for item in card["lost"] if item.kind == "deduction") == D(10)
+
+
+def test_a_merged_predecessors_working_figures_stay_with_the_department(level, hand_2022):
+    """Bắc merged into Bình: Bình's staff compare with Bắc's appraised result, but Bắc's
+    self-scores and appraisers' reasons are not theirs; after a rename (Cò → Cúc) they are."""
+    hand_2023 = AssessmentYear.objects.get(year=2023, unit_level=level.level)
+    bac_2022 = Assessment.objects.get(year__year=2022, unit=level.units["bac"])
+    LeafScore.objects.filter(assessment=bac_2022, node=level.nodes["1.1"]).update(
+        r1_reason="Lý do của Bắc"
+    )
+    binh_staff = Roles(officer_of=frozenset({level.units["binh"].id}))
+    for_staff = _insight(level, hand_2023, "binh", binh_staff)
+    assert for_staff.previous.unit.name == "Đơn vị Bắc"  # the comparison itself is kept
+    assert [i.reason for i in for_staff.previous.lost if i.code == "1.1"] == [""]
+    assert [y.year for y in for_staff.overclaim.years] == [2023]
+    for_department = _insight(level, hand_2023, "binh")
+    assert [i.reason for i in for_department.previous.lost if i.code == "1.1"] == ["Lý do của Bắc"]
+    assert [y.year for y in for_department.overclaim.years] == [2022, 2023]
+    cuc_staff = Roles(officer_of=frozenset({level.units["cuc"].id}))
+    assert [y.year for y in _insight(level, hand_2023, "cuc", cuc_staff).overclaim.years] == [
+        2022,
+        2023,
+    ]
+
+
+def test_the_page_shows_last_years_rank_out_of_last_years_units(
+    as_user, interior_admin, level, hand_2022
+):
+    hand_2023 = AssessmentYear.objects.get(year=2023, unit_level=level.level)
+    url = reverse("unit_insight", args=[hand_2023.pk, level.units["an"].code])
+    html = as_user(interior_admin).get(url).content.decode()
+    row = html.split('data-testid="compare-previous"')[1].split("</tr>")[0]
+    assert "1/7" in row  # An was first of 2022's seven units

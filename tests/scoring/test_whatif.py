@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from scoring import calculations
-from scoring.analysis import whatif
+from scoring.analysis import stats, whatif
 from scoring.analysis.whatif import WhatIfInputError
 from scoring.calculations import LeafInput
 from scoring.rules import round2
@@ -21,7 +21,14 @@ def vietnamese():
 
 @pytest.mark.parametrize(
     "text, value",
-    [("1,5", D("1.5")), ("1.5", D("1.5")), (" 2 ", D(2)), ("0,25", D("0.25")), ("0", D(0))],
+    [
+        ("1,5", D("1.5")),
+        ("1.5", D("1.5")),
+        (" 2 ", D(2)),
+        ("\u00a02\u00a0", D(2)),
+        ("0,25", D("0.25")),
+        ("0", D(0)),
+    ],
 )
 def test_a_score_may_use_a_decimal_comma_or_point(text, value):
     assert whatif.parse_points(text) == value
@@ -37,6 +44,7 @@ def test_a_score_may_use_a_decimal_comma_or_point(text, value):
         ("-1", "Điểm không được âm."),
         ("", "Hãy nhập một số điểm."),
         ("1,255", "Điểm chỉ có tối đa hai chữ số thập phân."),
+        ("1 5", "“1 5” không phải là một số điểm."),  # not 15
     ],
 )
 def test_what_is_not_a_score_is_refused_with_a_message(text, message):
@@ -151,10 +159,12 @@ def test_the_next_band_is_the_one_just_above():
     assert whatif.next_band_above(D("80"), []) is None
 
 
-def test_median_of_odd_and_even_counts():
-    assert whatif.median([D(3), D(1), D(2)]) == D(2)
-    assert whatif.median([D(4), D(1), D(2), D(3)]) == D("2.5")
-    assert whatif.median([]) is None
+def test_median_and_mean_of_odd_and_even_counts():
+    assert stats.median([D(3), D(1), D(2)]) == D(2)
+    assert stats.median([D(4), D(1), D(2), D(3)]) == D("2.5")
+    assert stats.median([]) is None
+    assert stats.mean([D(1), D(2)]) == D("1.5")
+    assert stats.mean([]) is None
 
 
 @pytest.mark.parametrize(

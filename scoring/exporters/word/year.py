@@ -5,7 +5,7 @@ most improved units."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ... import charts
 from ...analysis.phrasing import unit_in_sentence
@@ -23,9 +23,9 @@ def rank_change_text(change: int | None) -> str:
     if change is None:
         return "—"
     if change > 0:
-        return _("▲ tăng %(n)s bậc") % {"n": change}
+        return ngettext("▲ lên %(n)s hạng", "▲ lên %(n)s hạng", change) % {"n": change}
     if change < 0:
-        return _("▼ giảm %(n)s bậc") % {"n": -change}
+        return ngettext("▼ xuống %(n)s hạng", "▼ xuống %(n)s hạng", -change) % {"n": -change}
     return _("= giữ nguyên")
 
 
