@@ -101,8 +101,9 @@ def can_see_working_figures_through(roles: Roles, unit_id: int, trail) -> bool:
 
 
 def get_year_for_level_insight(roles: Roles, year_id: int) -> AssessmentYear:
-    """A level's common gaps, its table of units by over-claim and the province's Word report
-    of the year: every unit's self-scores side by side, the Interior Department's alone."""
+    """A level's table of units by over-claim: every unit's self-scores side by side, the
+    Interior Department's alone. (Its common gaps and the year's Word report hold appraised
+    results only: they follow the ranking, ``get_year_for_ranking``.)"""
     year = get_year_for_ranking(roles, year_id)
     if not roles.is_interior_staff:
         raise Http404

@@ -95,12 +95,13 @@ APP = {
     "unit_what_if@unpublished": ("y2023 vu-quang", INTERIOR, "405"),
     "unit_report_docx@published": ("y2022 vu-quang", "L 200", "405"),
     "unit_report_docx@unpublished": ("y2023 vu-quang", INTERIOR, "405"),
-    # A level's common gaps, over-claims and Word report hold every unit's self-scores.
-    "year_gaps@published": ("y2022", INTERIOR, "405"),
+    # A level's common gaps and Word report hold appraised results: the ranking's rule. Its
+    # over-claims hold every unit's self-scores: the Interior Department's alone.
+    "year_gaps@published": ("y2022", "L 200", "405"),
     "year_gaps@unpublished": ("y2023", INTERIOR, "405"),
     "year_overclaim@published": ("y2022", INTERIOR, "405"),
     "year_overclaim@unpublished": ("y2023", INTERIOR, "405"),
-    "year_report_docx@published": ("y2022", INTERIOR, "405"),
+    "year_report_docx@published": ("y2022", "L 200", "405"),
     "year_report_docx@unpublished": ("y2023", INTERIOR, "405"),
     "history": ("cap-huyen", "L 200", "405"),
     "history_xlsx": ("cap-huyen", "L 200", "405"),

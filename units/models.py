@@ -126,6 +126,59 @@ class UnitSuccession(models.Model):
                 },
                 code="cycle",
             )
+        self._check_against_results()
+
+    def _check_against_results(self):
+        """A link must agree with the years on record: the unit taken over is not assessed in a
+        year that starts on or after the date (it no longer exists then), and a new name was
+        not assessed in a year that ended before it (it did not exist yet). A merge into an
+        existing unit keeps both units' earlier years; a split may leave the old unit in place."""
+        if self.effective_on is None:
+            return
+        from django.apps import apps
+
+        assessment = apps.get_model("scoring", "Assessment")
+        # The first year that starts on or after the date.
+        on_jan_1 = (self.effective_on.month, self.effective_on.day) == (1, 1)
+        first_year_after = self.effective_on.year + (0 if on_jan_1 else 1)
+        after = (
+            assessment.objects.filter(unit_id=self.predecessor_id, year__year__gte=first_year_after)
+            .order_by("year__year")
+            .values_list("year__year", flat=True)
+            .first()
+        )
+        # A split may leave the old unit in place (a part of it made into a new unit).
+        if after is not None and self.kind != self.Kind.SPLIT:
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "%(unit)s vẫn được đánh giá năm %(year)s, sau ngày này: hãy sửa ngày "
+                        "hoặc chọn đúng đơn vị."
+                    )
+                    % {"unit": self.predecessor, "year": after}
+                },
+                code="assessed_after",
+            )
+        if self.kind == self.Kind.RENAME:
+            before = (
+                assessment.objects.filter(
+                    unit_id=self.successor_id, year__year__lt=self.effective_on.year
+                )
+                .order_by("-year__year")
+                .values_list("year__year", flat=True)
+                .first()
+            )
+            if before is not None:
+                raise ValidationError(
+                    {
+                        "effective_on": _(
+                            "%(unit)s đã được đánh giá năm %(year)s, trước khi đổi tên: một tên "
+                            "mới chưa có kết quả những năm trước."
+                        )
+                        % {"unit": self.successor, "year": before}
+                    },
+                    code="renamed_before",
+                )
 
 
 class Membership(models.Model):

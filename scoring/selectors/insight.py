@@ -55,6 +55,7 @@ class FieldLoss:
     median_points: Decimal | None
     previous_points: Decimal | None  # None when unknown (no previous year, or no such field)
     average_points: Decimal | None = None  # the level's average over ranked units
+    unscored: int = 0  # applicable leaves of the field nobody has appraised yet
 
 
 @dataclass(frozen=True)
@@ -506,6 +507,7 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
                 median_points=_field_stat(ranked, node.code, stats.median),
                 previous_points=previous_points,
                 average_points=_field_stat(ranked, node.code, stats.mean),
+                unscored=node_total.unscored,
             )
         )
 
@@ -578,7 +580,7 @@ def unit_insight(assessment: Assessment, *, roles: Roles) -> UnitInsight:
         total=mine.total,
         rank=rank,
         ranked_units=ranked_units,
-        band=calculations.band_for(mine.total.index, bands),
+        band=calculations.band_for(mine.total.index, bands) if rank is not None else None,
         lost=lost,
         fields=fields,
         leader=leader,

@@ -358,7 +358,12 @@ def year_ranking(year: AssessmentYear) -> Ranking:
         row = RankingRow(
             result=result,
             field_points=[result.node_totals[f.code].points for f in tree.fields],
-            band=calculations.band_for(result.total.index, bands),
+            # A unit still being appraised has a partial sum, not an index: no band either.
+            band=(
+                calculations.band_for(result.total.index, bands)
+                if result.rank is not None
+                else None
+            ),
             previous_rank=None,
             rank_change=None,
         )

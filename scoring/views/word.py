@@ -22,7 +22,8 @@ def unit_report_docx(request, year_id: int, unit_code: str):
 @require_GET
 @login_required
 def year_report_docx(request, year_id: int):
-    year = access.get_year_for_level_insight(roles_of(request.user), year_id)
+    # The year's report holds appraised results only (no self-scores): the ranking's rule.
+    year = access.get_year_for_ranking(roles_of(request.user), year_id)
     return serve(YearReportExporter(year=year))
 
 

@@ -1,6 +1,6 @@
-"""A level's year for the Interior Department: the common gaps (with the year's most improved
-units) and the units by over-claim. Interior staff only; anyone else is told the pages do not
-exist (``access.get_year_for_level_insight``)."""
+"""A level's year: the common gaps (with the year's most improved units), under the ranking's
+rule (appraised results only), and the units by over-claim, which holds every unit's
+self-scores: the Interior Department's alone (``access.get_year_for_level_insight``)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _members_phrase(year) -> str:
 @login_required
 def year_gaps(request, year_id: int):
     roles = roles_of(request.user)
-    year = access.get_year_for_level_insight(roles, year_id)
+    year = access.get_year_for_ranking(roles, year_id)
     tree = framework_tree(year.framework_id)
     gaps = common_gaps(year, tree=tree)
     fields = tree.fields

@@ -73,7 +73,7 @@ def test_the_ranking_with_the_interior_departments_links_fits_the_screen(ui, wid
     ui.page.set_viewport_size({"width": width, "height": 900})
     ui.login("snv.thamdinh", PASSWORD)
     ui.goto(_pages()["ranking"])  # axe too
-    assert ui.page.get_by_test_id("interior-links").count() == 1
+    assert ui.page.get_by_test_id("year-insight-links").count() == 1
     assert ui.page.locator("figure.chart img").count() == 2
     scroll_width = ui.page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, (width, scroll_width, ui.page.evaluate(WIDEST))

@@ -81,12 +81,12 @@ def test_the_charts_load_under_the_csp_with_their_text_alternative(ui):
 def test_on_paper_the_charts_follow_the_table_on_a_page_of_their_own(ui):
     ui.login("snv.thamdinh", PASSWORD)
     ui.goto(_pages()["ranking"])
-    assert ui.page.get_by_test_id("interior-links").is_visible()
+    assert ui.page.get_by_test_id("year-insight-links").is_visible()
     ui.page.emulate_media(media="print")
     section = ui.page.locator("#charts")
     assert section.evaluate("(el) => getComputedStyle(el).breakBefore") == "page"
     assert section.locator("img").first.is_visible()
-    assert not ui.page.get_by_test_id("interior-links").is_visible()
+    assert not ui.page.get_by_test_id("year-insight-links").is_visible()
     assert not ui.page.get_by_test_id("charts-link").is_visible()
     # each chart fits the height of an A4 landscape page (165 mm at 96 px/in)
     for img in section.locator("img").all():

@@ -736,3 +736,22 @@ def test_the_page_shows_last_years_rank_out_of_last_years_units(
     html = as_user(interior_admin).get(url).content.decode()
     row = html.split('data-testid="compare-previous"')[1].split("</tr>")[0]
     assert "1/7" in row  # An was first of 2022's seven units
+
+
+def test_a_unit_still_being_appraised_has_no_index_band_or_rank_yet(
+    as_user, interior_admin, year_2023
+):
+    """2023 in the demo: Vũ Quang's field 1 is not appraised yet. Its partial sum is not an
+    index: no band on the ranking, none on its insight page, the field says what is left."""
+    from scoring.selectors import year_ranking
+
+    row = next(r for r in year_ranking(year_2023).rows if r.unit.code == "vu-quang")
+    assert (row.rank, row.band) == (None, None)
+    assert any(r.band for r in year_ranking(year_2023).rows)  # the year does have bands
+    response = as_user(interior_admin).get(reverse("unit_insight", args=[year_2023.pk, "vu-quang"]))
+    insight = response.context["insight"]
+    assert (insight.rank, insight.band) == (None, None) and insight.unscored
+    html = response.content.decode()
+    assert 'data-testid="headline-index">—</dd>' in html
+    field_1 = html.split('data-testid="lost-field-1"')[1].split("</tr>")[0]
+    assert "chưa chấm" in field_1

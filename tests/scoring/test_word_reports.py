@@ -178,18 +178,23 @@ def test_the_years_report_ranks_every_unit(as_user, interior_admin, year_2022):
 
 
 @pytest.mark.parametrize(
-    ("who", "status"),
+    ("who", "published", "in_appraisal"),
     [
-        ("interior_admin", 200),
-        ("appraiser", 200),
-        ("viewer", 404),
-        ("officer_a", 404),
-        ("leader_a", 404),
+        ("interior_admin", 200, 200),
+        ("appraiser", 200, 200),
+        ("viewer", 200, 404),
+        ("officer_a", 200, 404),
+        ("leader_a", 200, 404),
     ],
 )
-def test_who_gets_the_years_report(as_user, request, year_2022, who, status):
-    response = as_user(request.getfixturevalue(who)).get(year_url(year_2022))
-    assert response.status_code == status
+def test_who_gets_the_years_report(
+    as_user, request, year_2022, year_2023, who, published, in_appraisal
+):
+    """Appraised results only, so the ranking's rule: every reader once published (the
+    province's leaders, the units), the Interior Department before."""
+    client = as_user(request.getfixturevalue(who))
+    assert client.get(year_url(year_2022)).status_code == published
+    assert client.get(year_url(year_2023)).status_code == in_appraisal
 
 
 def test_a_provisional_years_report(as_user, appraiser, year_2023):
@@ -220,3 +225,15 @@ def test_both_are_registered_exporters_with_the_contract(year_2022):
     )
     unit = UnitReportExporter(assessment=assessment, roles=SYSTEM_ADMIN)
     assert unit.filename() == "bao-cao-cchc-2022-vu-quang.docx"
+
+
+def test_figures_are_rounded_half_up_as_on_the_pages():
+    from django.utils import translation
+
+    from scoring.exporters.word.base import points
+
+    with translation.override("vi"):
+        assert points(D("2.3077")) == "2,31"  # number_format alone would cut it to 2,30
+        assert points(D("2.305")) == "2,31"
+        assert points(D(100)) == "100,00"
+        assert points(None) == "—"

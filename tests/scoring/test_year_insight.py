@@ -365,7 +365,6 @@ def test_summary_on_hand_built_data(two_years):
 # --- the pages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["year_gaps", "year_overclaim"])
 @pytest.mark.parametrize(
     "who, status",
     [
@@ -377,10 +376,30 @@ def test_summary_on_hand_built_data(two_years):
     ],
 )
 @pytest.mark.parametrize("year", ["year_2022", "year_2023"])  # published, in appraisal
-def test_only_the_interior_department_sees_the_pages(request, as_user, year, page, who, status):
+def test_only_the_interior_department_sees_the_overclaims(request, as_user, year, who, status):
+    """Every unit's self-scores side by side."""
     user = request.getfixturevalue(who)
     year = request.getfixturevalue(year)
-    assert as_user(user).get(reverse(page, args=[year.pk])).status_code == status
+    assert as_user(user).get(reverse("year_overclaim", args=[year.pk])).status_code == status
+
+
+@pytest.mark.parametrize(
+    "who, published, in_appraisal",
+    [
+        ("interior_admin", 200, 200),
+        ("appraiser", 200, 200),
+        ("officer_a", 200, 404),
+        ("leader_a", 200, 404),
+        ("viewer", 200, 404),
+    ],
+)
+def test_the_common_gaps_follow_the_ranking(
+    request, as_user, year_2022, year_2023, who, published, in_appraisal
+):
+    """Appraised results only: every reader once published, the Interior Department before."""
+    client = as_user(request.getfixturevalue(who))
+    assert client.get(reverse("year_gaps", args=[year_2022.pk])).status_code == published
+    assert client.get(reverse("year_gaps", args=[year_2023.pk])).status_code == in_appraisal
 
 
 @pytest.mark.parametrize("page", ["year_gaps", "year_overclaim"])

@@ -121,3 +121,36 @@ def test_the_lists_show_links_and_a_levels_name_for_its_units(admin_client):
     assert "Huyện Lộc Hà" in html and "Huyện Thạch Hà" in html
     html = admin_client.get(reverse("admin:units_unitlevel_changelist")).content.decode()
     assert UnitLevel.objects.get(code="cap-huyen").members_phrase in html
+
+
+def test_a_link_that_contradicts_the_years_on_record_is_refused(admin_client):
+    """Huyện Kỳ Anh is assessed in 2022–2024: it cannot have merged away in 2023, and Thị xã
+    Kỳ Anh, assessed up to 2024, cannot be a new name from 2025. Nothing is saved."""
+    url = reverse("admin:units_unitsuccession_add")
+    merged = admin_client.post(url, form(unit("ky-anh"), unit("tx-ky-anh"), "merge", "01/01/2023"))
+    assert "vẫn được đánh giá năm 2023, sau ngày này" in merged.content.decode()
+    renamed = admin_client.post(
+        url, form(unit("ky-anh"), unit("tx-ky-anh"), "rename", "01/01/2025")
+    )
+    assert "đã được đánh giá năm 2024, trước khi đổi tên" in renamed.content.decode()
+    assert not UnitSuccession.objects.filter(predecessor__code="ky-anh").exists()
+
+
+def test_a_merge_after_the_last_year_on_record_and_a_split_that_keeps_the_unit_are_accepted(
+    admin_client,
+):
+    url = reverse("admin:units_unitsuccession_add")
+    # Demo years run to 2024: a merge on 1 December 2024 ends the unit after its 2024 year.
+    assert (
+        admin_client.post(
+            url, form(unit("can-loc"), unit("nghi-xuan"), "merge", "01/12/2024")
+        ).status_code
+        == 302
+    )
+    # A split may leave the old unit in place, assessed on.
+    assert (
+        admin_client.post(
+            url, form(unit("duc-tho"), unit("huong-son"), "split", "01/01/2023")
+        ).status_code
+        == 302
+    )

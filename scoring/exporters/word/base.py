@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, BinaryIO
 
 from django.utils import formats
@@ -45,6 +45,9 @@ def points(value: Decimal | None, places: int = 2) -> str:
     """A number as the reader's language writes it (89,30 in Vietnamese); "—" for none."""
     if value is None:
         return "—"
+    # Rounded half up first: number_format alone cuts the digits off (2,3077 → 2,30, where the
+    # pages, through floatformat, show 2,31).
+    value = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return formats.number_format(value, decimal_pos=places, use_l10n=True)
 
 

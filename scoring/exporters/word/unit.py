@@ -4,6 +4,8 @@ the charts, and the ledger."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -143,7 +145,7 @@ class UnitReportExporter(DocxExporter):
             (_("Điểm thưởng"), signed(total.bonus), ""),
             (_("Điểm trừ"), signed(-total.deductions), ""),
             (_("Tổng điểm"), points(total.points), points(total.applicable_max)),
-            (_("Chỉ số CCHC"), points(total.shown_index), "100"),
+            (_("Chỉ số CCHC"), points(total.shown_index), points(Decimal(100))),
         ):
             bold.append(len(rows))
             rows.append([label, max_points, value, "", *blank])
@@ -158,7 +160,7 @@ class UnitReportExporter(DocxExporter):
         if insight.leader is not None:
             rows.append(
                 [
-                    _("Dẫn đầu: %(unit)s") % {"unit": unit_in_sentence(insight.leader.unit.name)},
+                    _("Dẫn đầu: %(unit)s") % {"unit": insight.leader.unit.name},  # a label
                     points(insight.leader.total.shown_index),
                     str(insight.leader.rank or "—"),
                 ]

@@ -30,8 +30,9 @@ def rank_change_text(change: int | None) -> str:
 
 
 class YearReportExporter(DocxExporter):
-    """Under the level insight's rule (``access.get_year_for_level_insight``): the Interior
-    Department's, every unit's figures side by side."""
+    """Appraised results only (no self-scores), so under the ranking's rule
+    (``access.get_year_for_ranking``): published years for every reader, the others for the
+    Interior Department."""
 
     identifier = "year_report"
     label = gettext_lazy("Báo cáo Chỉ số CCHC của năm (Word)")
