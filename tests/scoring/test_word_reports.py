@@ -72,7 +72,7 @@ def test_the_fields_and_the_lost_items_by_points_lost(as_user, officer_a, year_2
     assert fields[0][:6] == ["Lĩnh vực", "Tối đa", "Đạt", "Bị mất", "Đơn vị dẫn đầu", "Trung vị"]
     nine = next(row for row in fields if row[0].startswith("9. "))
     assert nine[1:4] == ["8,00", "4,00", "4,00"]
-    assert next(r for r in fields if r[0] == "Chỉ số CCHC")[:3] == ["Chỉ số CCHC", "100", "89,30"]
+    assert next(r for r in fields if r[0] == "Chỉ số CCHC")[:3] == ["Chỉ số CCHC", "100,00", "89,30"]
     lost = cells(table_with(doc, "Tiêu chí"))
     assert [row[0].split(".")[0] for row in lost[1:]][:4] == ["9", "1", "4", "6"]
     assert lost[1][3] == "4,00"
@@ -89,7 +89,7 @@ def test_the_comparison_names_the_leader_and_the_median(as_user, appraiser, year
     comparison = next(t for t in doc.tables if t.rows[0].cells[1].text == "Chỉ số CCHC")
     rows = cells(comparison)
     assert rows[1] == ["Huyện Vũ Quang", "89,30", "12"]
-    assert rows[2] == ["Dẫn đầu: thành phố Hà Tĩnh", "94,12", "1"]
+    assert rows[2] == ["Dẫn đầu: Thành phố Hà Tĩnh", "94,12", "1"]
     assert rows[3][0] == "Đơn vị ở giữa bảng (trung vị)"
     assert "thấp hơn đơn vị dẫn đầu 4,82 điểm" in text_of(doc)
 
