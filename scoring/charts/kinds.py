@@ -384,7 +384,7 @@ def field_profile(
     ]
     words = {
         "none": _("Không có lĩnh vực nào."),
-        "axis": _("Tỷ lệ điểm đạt so với điểm tối đa của lĩnh vực (%)"),
+        "axis": _("Điểm đạt so với tối đa (%)"),  # short: the axis is as wide as the bars
     }
 
     def height(_width: float) -> float:
