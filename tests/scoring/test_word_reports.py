@@ -72,7 +72,11 @@ def test_the_fields_and_the_lost_items_by_points_lost(as_user, officer_a, year_2
     assert fields[0][:6] == ["Lĩnh vực", "Tối đa", "Đạt", "Bị mất", "Đơn vị dẫn đầu", "Trung vị"]
     nine = next(row for row in fields if row[0].startswith("9. "))
     assert nine[1:4] == ["8,00", "4,00", "4,00"]
-    assert next(r for r in fields if r[0] == "Chỉ số CCHC")[:3] == ["Chỉ số CCHC", "100,00", "89,30"]
+    assert next(r for r in fields if r[0] == "Chỉ số CCHC")[:3] == [
+        "Chỉ số CCHC",
+        "100,00",
+        "89,30",
+    ]
     lost = cells(table_with(doc, "Tiêu chí"))
     assert [row[0].split(".")[0] for row in lost[1:]][:4] == ["9", "1", "4", "6"]
     assert lost[1][3] == "4,00"
