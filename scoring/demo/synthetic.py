@@ -53,7 +53,13 @@ def build_level(
             for node in leaves
         )
         Adjustment.objects.bulk_create(
-            Adjustment(assessment=a, kind=kind, points=Decimal("0.25"), reason="x")
+            Adjustment(
+                assessment=a,
+                kind=kind,
+                direction=kind.direction,
+                points=Decimal("0.25"),
+                reason="x",
+            )
             for a in assessments
         )
         # Straight to the state: a benchmark has no use for the workflow's steps.

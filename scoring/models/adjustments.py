@@ -73,7 +73,13 @@ class Adjustment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(points__gt=0), name="adjustment_points_positive"
-            )
+            ),
+            # An entry without its direction would count neither as a bonus nor as a deduction
+            # (generated bench data once stored such entries): the database refuses it.
+            models.CheckConstraint(
+                condition=models.Q(direction__in=["bonus", "deduction"]),
+                name="adjustment_direction_known",
+            ),
         ]
         verbose_name = _("điểm thưởng/trừ")
         verbose_name_plural = _("điểm thưởng/trừ")

@@ -123,7 +123,13 @@ def build_communes(n: int) -> Built:
             for j, node in enumerate(leaves)
         )
         Adjustment.objects.bulk_create(
-            Adjustment(assessment=a, kind=kind, points=Decimal("0.25"), reason="Báo cáo trễ")
+            Adjustment(
+                assessment=a,
+                kind=kind,
+                direction=kind.direction,
+                points=Decimal("0.25"),
+                reason="Báo cáo trễ",
+            )
             for a in assessments[::3]
         )
         AssessmentYear.objects.filter(pk=year.pk).update(state=state)

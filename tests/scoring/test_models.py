@@ -158,3 +158,26 @@ def test_a_year_refuses_a_framework_of_another_unit_level(level, year_2022):
 
 def test_a_year_accepts_a_framework_of_its_own_level(level, framework):
     AssessmentYear(year=2030, unit_level=level, framework=framework).clean()
+
+
+def test_an_adjustment_without_its_direction_is_refused_by_the_database(year_2022):
+    """It would count neither as a bonus nor as a deduction (generated bench data once stored
+    such entries, and the bench measured deductions of 0)."""
+    from django.db import IntegrityError, transaction
+
+    from scoring.models import Adjustment, AdjustmentKind, Assessment
+
+    assessment = Assessment.objects.filter(year=year_2022).first()
+    kind = AdjustmentKind.objects.filter(direction="deduction").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Adjustment.objects.create(assessment=assessment, kind=kind, points=1, reason="x")
+
+
+def test_generated_levels_count_their_deductions(db):
+    from decimal import Decimal
+
+    from scoring.demo.synthetic import build_level
+    from scoring.selectors import year_results
+
+    _last, this = build_level(3)
+    assert {r.total.deductions for r in year_results(this)} == {Decimal("0.25")}

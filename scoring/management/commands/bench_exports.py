@@ -165,7 +165,13 @@ class Command(BaseCommand):
                 self._progress(f"  {done:>6,} units ({time.perf_counter() - started:.0f} s)")
         kind = AdjustmentKind.objects.get(code="other-deduction")
         Adjustment.objects.bulk_create(
-            Adjustment(assessment=a, kind=kind, points=Decimal("0.25"), reason="x")
+            Adjustment(
+                assessment=a,
+                kind=kind,
+                direction=kind.direction,
+                points=Decimal("0.25"),
+                reason="x",
+            )
             for a in assessments
         )
         AssessmentYear.objects.filter(pk=year.pk).update(state="published")
