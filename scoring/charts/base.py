@@ -10,6 +10,7 @@ paths in the bundled DejaVu Sans, which covers Vietnamese), so tests and caches 
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 import threading
@@ -19,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 import matplotlib
+from django.core.cache import cache
+from django.utils.translation import get_language
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
@@ -50,6 +53,20 @@ _RC = {
     "text.parse_math": False,  # a unit named "A $1$" is text, not a formula
 }
 _LOCK = threading.Lock()
+
+# A drawn chart stays in the cache this long; its key changes with any of its inputs, the
+# language, the drawing code's version and matplotlib's, so an entry is never stale.
+CACHE_SECONDS = 24 * 3600
+DRAWING_VERSION = "1"  # raise when a change to the drawing code changes the pictures
+
+
+def chart_key(kind: str, *inputs) -> str:
+    """A digest of everything a chart's picture depends on: its kind, its inputs (plain values
+    and frozen dataclasses, whose repr is stable), the active language (labels drawn inside
+    are translated when the chart is made) and the versions of the drawing."""
+    text = repr((kind, inputs, get_language(), DRAWING_VERSION, matplotlib.__version__))
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 # Okabe & Ito's colour-blind-safe palette.
 BLUE = "#0072B2"
@@ -106,6 +123,9 @@ class Chart:
     svg_width_inches: float = field(default=SVG_WIDTH_INCHES, repr=False, compare=False)
     # Matplotlib's constrained layout fits labels and legend; False: ``draw`` sets the margins.
     constrained: bool = field(default=True, repr=False, compare=False)
+    # What the drawing depends on (``chart_key``): the same inputs give the same bytes, so the
+    # page's SVG is drawn once and then read from the cache (drawing costs 50–500 ms).
+    key: str = field(default="", repr=False, compare=False)
 
     def _render(self, canvas_class, *, width_inches: float, dpi: int, fmt: str) -> bytes:
         out = io.BytesIO()
@@ -123,8 +143,14 @@ class Chart:
 
     @cached_property
     def svg(self) -> bytes:
+        cache_key = f"chart-svg:{self.key}" if self.key else None
+        if cache_key and (cached := cache.get(cache_key)) is not None:
+            return cached
         svg = self._render(FigureCanvasSVG, width_inches=self.svg_width_inches, dpi=72, fmt="svg")
-        return _compact_svg(svg.decode()).encode()
+        svg = _compact_svg(svg.decode()).encode()
+        if cache_key:
+            cache.set(cache_key, svg, CACHE_SECONDS)
+        return svg
 
     @property
     def width_px(self) -> int:

@@ -31,6 +31,7 @@ from .base import (
     Chart,
     ProfileField,
     Series,
+    chart_key,
     shorten,
     vn_number,
 )
@@ -227,6 +228,7 @@ def ranking_bars(bars: Sequence[Bar], bands: Sequence[tuple[str, Decimal]], *, t
         # A layout pass draws the figure twice; with 70 names, measuring them once is cheaper
         # and gives the margins (see draw).
         constrained=False,
+        key=chart_key("ranking_bars", tuple(bars), tuple(bands), title),
     )
 
 
@@ -321,6 +323,7 @@ def index_distribution(
         draw=draw,
         height=height,
         svg_width_inches=SMALL_SVG_INCHES,
+        key=chart_key("index_distribution", tuple(values), tuple(bands), title),
     )
 
 
@@ -436,6 +439,9 @@ def field_profile(
         draw=draw,
         height=height,
         svg_width_inches=COLUMN_SVG_INCHES,
+        key=chart_key(
+            "field_profile", tuple(fields), mine_label, average_label, leader_label, title
+        ),
     )
 
 
@@ -558,6 +564,14 @@ def over_the_years(
         draw=draw,
         height=height,
         svg_width_inches=COLUMN_SVG_INCHES,
+        key=chart_key(
+            "over_the_years",
+            tuple((s.label, tuple(s.values), s.highlight) for s in series),
+            tuple(years),
+            title,
+            value_label,
+            invert,
+        ),
     )
 
 

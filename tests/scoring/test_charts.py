@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
+from scoring import charts
 from scoring.charts import (
     Bar,
     Chart,
@@ -106,8 +107,25 @@ def test_each_chart_gives_an_svg_data_uri_and_a_png_of_the_size_asked(kind):
     assert chart.height_px == round(chart.height(chart.svg_width_inches) * 96)
 
 
+class NoCache:
+    """Every chart drawn afresh: a test of the drawing itself must not read the cache."""
+
+    def get(self, key, default=None):
+        return default
+
+    def set(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture
+def drawn_afresh(monkeypatch):
+    from scoring.charts import base
+
+    monkeypatch.setattr(base, "cache", NoCache())
+
+
 @pytest.mark.parametrize("kind", ALL_KINDS)
-def test_the_same_chart_renders_to_the_same_bytes(kind):
+def test_the_same_chart_renders_to_the_same_bytes(kind, drawn_afresh):
     first, second = ALL_KINDS[kind](), ALL_KINDS[kind]()
     assert first.svg_data_uri() == second.svg_data_uri()
     assert first.png() == second.png()
@@ -328,7 +346,7 @@ def test_the_alt_text_is_never_empty_in_english():
     assert alt and "95,00" in alt
 
 
-def test_charts_drawn_at_once_in_several_threads_are_the_same_as_drawn_alone():
+def test_charts_drawn_at_once_in_several_threads_are_the_same_as_drawn_alone(drawn_afresh):
     from concurrent.futures import ThreadPoolExecutor
 
     makers = list(ALL_KINDS.values()) * 2
@@ -338,7 +356,7 @@ def test_charts_drawn_at_once_in_several_threads_are_the_same_as_drawn_alone():
     assert together == alone
 
 
-def test_the_words_in_a_chart_are_in_the_language_it_was_made_in(monkeypatch):
+def test_the_words_in_a_chart_are_in_the_language_it_was_made_in(monkeypatch, drawn_afresh):
     # Drawn later (a Word report, another thread), a chart keeps its maker's language.
     from scoring.charts import kinds
 
@@ -364,3 +382,60 @@ def test_labels_are_text_never_formulas_and_long_ones_are_shortened():
     assert "Xã $\\nocommand$ {a} (90,00)" in chart.alt  # the alt keeps the whole name
     _svg(chart)
     _png(chart)
+
+
+# --- drawn once: the page's SVG comes from the cache while the inputs stay the same ---------
+
+
+def test_the_same_chart_is_drawn_once_and_then_read_from_the_cache(monkeypatch):
+    from django.core.cache import cache
+
+    from scoring.charts.base import Chart
+
+    cache.clear()
+    drawn = []
+    real_render = Chart._render
+    monkeypatch.setattr(
+        Chart,
+        "_render",
+        lambda self, *a, **kw: drawn.append(self.title) or real_render(self, *a, **kw),
+    )
+    bars = [charts.Bar("Huyện A", D("90.5")), charts.Bar("Huyện B", D("88"), highlight=True)]
+    first = charts.ranking_bars(bars, [("A", D(90))], title="Năm 2022").svg
+    again = charts.ranking_bars(list(bars), [("A", D(90))], title="Năm 2022").svg
+    assert again == first and drawn == ["Năm 2022"]
+    # Any input that changes the picture changes the key: a value, the unit marked, the
+    # bands, the title, the language.
+    variants = [
+        charts.ranking_bars(
+            [bars[0], charts.Bar("Huyện B", D("88.01"), True)], [("A", D(90))], title="Năm 2022"
+        ),
+        charts.ranking_bars(
+            [bars[0], charts.Bar("Huyện B", D("88"))], [("A", D(90))], title="Năm 2022"
+        ),
+        charts.ranking_bars(bars, [("A", D(85))], title="Năm 2022"),
+        charts.ranking_bars(bars, [("A", D(90))], title="Năm 2023"),
+    ]
+    with translation.override("en"):
+        variants.append(charts.ranking_bars(bars, [("A", D(90))], title="Năm 2022"))
+    keys = {charts.ranking_bars(bars, [("A", D(90))], title="Năm 2022").key}
+    keys |= {chart.key for chart in variants}
+    assert len(keys) == 1 + len(variants)
+
+
+def test_each_kind_has_a_key_of_its_own():
+    kinds = [
+        charts.ranking_bars([charts.Bar("A", D(90))], [], title="t"),
+        charts.index_distribution([D(90)], [], title="t"),
+        charts.field_profile(
+            [charts.ProfileField("1", D(10), D(8), D(7), D(9))],
+            mine_label="A",
+            average_label="B",
+            leader_label="C",
+            title="t",
+        ),
+        charts.over_the_years(
+            [charts.Series("A", [D(90), None])], [2022, 2023], title="t", value_label="v"
+        ),
+    ]
+    assert len({chart.key for chart in kinds}) == 4 and all(chart.key for chart in kinds)
