@@ -78,6 +78,32 @@ def clamp(value: Decimal, cap: Decimal | None) -> Decimal:
     return value if cap is None else min(value, cap)
 
 
+@dataclass(frozen=True)
+class LeafSums:
+    """What a node's total is made of, summed over the leaves below it. The database computes
+    these for a whole year in one aggregate query (``selectors.results``); ``node_total`` and
+    ``total_of_sums`` turn them into totals by the same rules as the leaf-by-leaf functions."""
+
+    leaves: int  # leaves below (all of them, scored or not)
+    max_points: Decimal  # their maxima
+    scored: int  # applicable leaves with a final score
+    scored_max: Decimal  # their maxima
+    points: Decimal  # their final scores
+    not_applicable: int  # leaves marked N/A
+    not_applicable_max: Decimal  # their maxima
+
+
+def node_total(sums: LeafSums) -> NodeTotal:
+    return NodeTotal(
+        max_points=sums.max_points,
+        applicable_max=sums.max_points - sums.not_applicable_max,
+        points=sums.points,
+        not_applicable=sums.not_applicable == sums.leaves and sums.max_points > 0,
+        scored_max=sums.scored_max,
+        unscored=sums.leaves - sums.scored - sums.not_applicable,
+    )
+
+
 def node_totals(
     parents: Mapping[str, str | None], leaves: Iterable[LeafInput]
 ) -> dict[str, NodeTotal]:
@@ -134,6 +160,28 @@ def unit_total(
         applicable += leaf.max_points
         if leaf.score is not None:
             leaf_points += leaf.score
+    return total_of_sums(
+        leaf_points,
+        applicable,
+        bonus=bonus,
+        deductions=deductions,
+        bonus_max=bonus_max,
+        deduction_max=deduction_max,
+    )
+
+
+def total_of_sums(
+    leaf_points: Decimal,
+    applicable_max: Decimal,
+    *,
+    bonus: Decimal = ZERO,
+    deductions: Decimal = ZERO,
+    bonus_max: Decimal | None = None,
+    deduction_max: Decimal | None = None,
+) -> UnitTotal:
+    """A unit's total from its leaves' sums (final scores of applicable leaves, their maxima)
+    and its adjustments: the one place the adjustments are clamped and the index computed."""
+    applicable = applicable_max
     bonus = clamp(bonus, bonus_max)
     deductions = clamp(deductions, deduction_max)
     points = leaf_points + bonus - deductions

@@ -27,7 +27,9 @@ from ..models import (
     LeafScore,
 )
 from ..rules import ZERO
+from . import totals
 from .lineage import lineage
+from .totals import AssessmentSums
 
 
 @dataclass(frozen=True)
@@ -181,27 +183,25 @@ def final_layers(leaf_scores: QuerySet[LeafScore]) -> Iterator[tuple[int, Layer]
 
 def _unit_result(
     year: AssessmentYear,
-    tree: Tree,
     assessment: Assessment,
-    scores: Layer,
+    sums: AssessmentSums,
     adjustments: dict[str, Decimal],
-    keep: Collection[str] | None,
 ) -> UnitResult:
-    leaves = tree.layer(scores)
-    totals = calculations.node_totals(tree.parents, leaves)
+    unit = sums.unit
     return UnitResult(
         unit=assessment.unit,
         assessment_id=assessment.id,
-        node_totals=totals if keep is None else {code: totals[code] for code in keep},
-        total=calculations.unit_total(
-            leaves,
+        node_totals={code: calculations.node_total(s) for code, s in sums.nodes.items()},
+        total=calculations.total_of_sums(
+            unit.points,
+            unit.max_points - unit.not_applicable_max,
             bonus=adjustments.get(AdjustmentKind.Direction.BONUS, ZERO),
             deductions=adjustments.get(AdjustmentKind.Direction.DEDUCTION, ZERO),
             bonus_max=year.bonus_max,
             deduction_max=year.deduction_max,
         ),
-        survey_points=sum((totals[s.code].points for s in tree.survey_leaves), ZERO),
-        unscored=sum(1 for x in leaves if x.score is None and not x.not_applicable),
+        survey_points=sums.survey_points,
+        unscored=unit.leaves - unit.scored - unit.not_applicable,
     )
 
 
@@ -212,11 +212,12 @@ def results_of_years(
     keep: Collection[str] | None = None,
 ) -> dict[int, list[UnitResult]]:
     """Every assessed unit's totals and rank for each of ``years`` (by year id, units by name):
-    3 queries however many years. ``trees`` maps each year's framework id to its tree.
+    3 queries however many years and leaves. ``trees`` maps each year's framework id to its
+    tree.
 
-    Leaf scores are streamed and rolled up one unit at a time; ``keep`` limits the node totals
-    each result holds to these codes (None: every node), so a large year costs the memory of
-    its per-unit totals, not of its units × leaves."""
+    The database sums the leaf scores (``totals.sums_of_years``), per unit and per node of
+    ``keep`` (None: every node), so a request costs one aggregate over the year's scores and
+    memory for its per-unit totals only, never a pass over every leaf in Python."""
     by_id = {year.id: year for year in years}
     if not by_id:
         return {}
@@ -228,22 +229,18 @@ def results_of_years(
         .order_by(VietnameseOrder("unit__name"), "id")
     }
     adjustments = _adjustment_sums({"assessment__year_id__in": year_ids})
-    computed: dict[int, UnitResult] = {}
-    for assessment_id, scores in final_layers(
-        LeafScore.objects.filter(assessment__year_id__in=year_ids).order_by("assessment_id")
-    ):
-        assessment = assessments[assessment_id]
-        year = by_id[assessment.year_id]
-        computed[assessment_id] = _unit_result(
-            year, trees[year.framework_id], assessment, scores, adjustments[assessment_id], keep
-        )
+    plans = {
+        year.framework_id: totals.plan(trees[year.framework_id], keep) for year in by_id.values()
+    }
+    sums = totals.sums_of_years(
+        year_ids, plans, {a.id: by_id[a.year_id].framework_id for a in assessments.values()}
+    )
     results: dict[int, list[UnitResult]] = {year_id: [] for year_id in by_id}
     for assessment in assessments.values():  # by unit name
         year = by_id[assessment.year_id]
-        result = computed.pop(assessment.id, None) or _unit_result(
-            year, trees[year.framework_id], assessment, {}, adjustments[assessment.id], keep
+        results[year.id].append(
+            _unit_result(year, assessment, sums[assessment.id], adjustments[assessment.id])
         )
-        results[year.id].append(result)
     for year_id, unit_results in results.items():
         year = by_id[year_id]
         ranks = calculations.rank(
