@@ -141,6 +141,46 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Private files (evidence, ledger documents, staged imports, task files): the "private" storage,
+# never under MEDIA_ROOT and never at a URL; a view checks access and streams them. Code reaches
+# them only through the storage API (scoring.models.evidence.private_storage), so where they
+# live is this setting:
+# - PRIVATE_STORAGE=filesystem (default): under PRIVATE_MEDIA_ROOT on this server's disk (one
+#   server; back it up with the database).
+# - PRIVATE_STORAGE=s3: in a bucket of any S3-compatible service, shared by every app server:
+#   S3_BUCKET (required), S3_ENDPOINT_URL (empty for AWS; e.g. https://s3.example.vn for MinIO
+#   or a provider), S3_REGION, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (empty: boto3's own
+#   chain, e.g. an instance role), S3_PREFIX (a folder in a shared bucket). Objects are written
+#   private, never overwritten, and any signed URL lives S3_URL_SECONDS (none is handed out).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+PRIVATE_STORAGE = env_str("PRIVATE_STORAGE", "filesystem").strip().lower()
+if PRIVATE_STORAGE == "filesystem":
+    _private_storage = {"BACKEND": "cchc.storage.PrivateFileSystemStorage"}
+elif PRIVATE_STORAGE == "s3":
+    if not env_str("S3_BUCKET", "").strip():
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs S3_BUCKET.")
+    _private_storage = {
+        "BACKEND": "cchc.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", "").strip(),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": env_str("S3_REGION", "").strip() or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", "").strip() or None,
+            "location": env_str("S3_PREFIX", "").strip().strip("/"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_SECONDS", 300),
+            # S3 replaces an object of the same name by default; two ledger documents named
+            # alike must both be kept, as on a disk.
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"PRIVATE_STORAGE={PRIVATE_STORAGE!r}: expected 'filesystem' or 's3'."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -150,11 +190,28 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    "private": _private_storage,
 }
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Evidence files: never under MEDIA_ROOT or any URL; a view checks access and streams them.
-PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
+
+# The cache, shared by every app server when there are several (CACHE_URL): redis://host:6379/0
+# (or rediss://, unix://) for Redis, "db" for a table of the app's database (cchc_cache, made by
+# `manage.py createcachetable`), empty for memory of one process (`make run`). Nothing depends on
+# it for correctness: it holds drawn charts, whose keys are their inputs. Sessions are always in
+# the database (Django's default), so a user signed in on one server is signed in on all.
+CACHE_URL = env_str("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    _cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+elif CACHE_URL == "db":
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cchc_cache"}
+elif not CACHE_URL:
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r}: expected redis://…, rediss://…, unix://…, 'db' or nothing."
+    )
+CACHES = {"default": {**_cache, "KEY_PREFIX": "cchc"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A session lasts a working day. Should it end under someone typing, the entry pages keep
 # their unsaved input in the browser and offer it back after the login.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
@@ -315,3 +372,19 @@ if _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _s
     raise ImproperlyConfigured(
         f"SITE_URL={SITE_URL!r}: expected the site's address, e.g. https://cchc.example.gov.vn"
     )
+
+# --- Background tasks (issue 13) -------------------------------------------------------------
+# Large exports and imports leave the request and run as tasks (django-tasks, the API Django 6
+# adopts, with its database backend): the queue is a table of the app's own database, so one
+# server needs no extra service and several app servers share one queue. `manage.py db_worker`
+# runs them (`make run` starts one beside the web server). TASKS_BACKEND=immediate runs each
+# task inside the request that asks for it (tests, or a machine that cannot run a worker).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env_str("TASKS_BACKEND", "database")]
+    }
+}

@@ -24,6 +24,7 @@ from .models import (
     EvidenceLink,
     FieldAssignment,
     FrameworkNode,
+    Job,
     LeafScore,
     Notification,
 )
@@ -370,3 +371,11 @@ def appraisal_scope(roles: Roles, year: AssessmentYear, user) -> AppraisalScope:
 def get_own_notification(user, notification_id: int) -> Notification:
     """A notification is its recipient's alone: anyone else's is not found (404)."""
     return get_object_or_404(Notification, pk=notification_id, recipient=user)
+
+
+def get_job_for_user(user, job_id: int) -> Job:
+    """A background export or import is its owner's alone: anyone else, an administrator
+    too, gets 404. (Takes the user, not the roles: roles say what one may see, not who one is.)
+    A job's file is downloaded only while the rule of the page that asked for it still holds:
+    ``scoring.services.jobs.build_exporter`` runs that page's helper again."""
+    return get_object_or_404(Job.objects.select_related("owner"), pk=job_id, owner_id=user.pk)

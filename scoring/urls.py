@@ -9,6 +9,7 @@ from .views import (
     framework_import,
     insight,
     interior,
+    jobs,
     ledger,
     notifications,
     pages,
@@ -104,3 +105,5 @@ urlpatterns += framework_import.urlpatterns + unit_import.urlpatterns + results_
 # Insight (issue 12): a unit's lost points and what it takes; a level's common gaps and
 # over-claims; Word reports. Each module lists its own pages.
 urlpatterns += insight.urlpatterns + year_insight.urlpatterns + word.urlpatterns
+# Background exports and imports (issue 13): a job's page, status and file.
+urlpatterns += jobs.urlpatterns

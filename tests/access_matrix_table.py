@@ -103,6 +103,10 @@ APP = {
     "year_overclaim@unpublished": ("y2023", INTERIOR, "405"),
     "year_report_docx@published": ("y2022", "L 200", "405"),
     "year_report_docx@unpublished": ("y2023", INTERIOR, "405"),
+    # A background export or import: its owner's alone (unit A's officer started this one).
+    "job": ("@job", "L 200 404 404 404 404 404 404", "405"),
+    "job_status": ("@job", "L 200 404 404 404 404 404 404", "405"),
+    "job_download": ("@job", "L 200 404 404 404 404 404 404", "405"),
     "history": ("cap-huyen", "L 200", "405"),
     "history_xlsx": ("cap-huyen", "L 200", "405"),
     # --- the unit's self-assessment, 2024 (scoring/views/entry.py, unit_import.py) ---
@@ -210,6 +214,11 @@ ADMIN_SITE = {
     "admin:app_list@axes": ("axes", STAFF.format(200), STAFF.format(200)),
     "admin:app_list@otp_totp": ("otp_totp", STAFF.format(404), STAFF.format(404)),
     "admin:app_list@otp_static": ("otp_static", STAFF.format(404), STAFF.format(404)),
+    "admin:app_list@django_tasks_database": (
+        "django_tasks_database",
+        STAFF.format(404),
+        STAFF.format(404),
+    ),
     "admin:app_list@units": ("units", STAFF.format(200), STAFF.format(200)),
     "admin:app_list@scoring": ("scoring", STAFF.format(200), STAFF.format(200)),
     # Pages a model's admin adds to the five below.
@@ -242,6 +251,8 @@ ADMIN_MODELS = {
     "scoring.assessmentyear": "v",
     "scoring.assessment": "v",
     "scoring.auditevent": "v",
+    # The task queue's rows (django-tasks-db): the system administrator's, not the province's.
+    "django_tasks_database.dbtaskresult": "",
 }
 
 # The five pages of each registered model: the admin's answer (GET, POST) from its rights.

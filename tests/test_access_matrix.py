@@ -161,6 +161,20 @@ class Demo:
         return _year(year)
 
     @cached_property
+    def job(self) -> int:
+        """A finished export of unit A's officer: their 2024 scorecard."""
+        from scoring.models import Job
+        from scoring.services import jobs
+
+        job = jobs.start_job(
+            owner=self.users["OA"],
+            kind=Job.Kind.EXPORT_SCORECARD,
+            parameters={"year_id": _year(2024).pk, "unit_code": "vu-quang"},
+        )
+        jobs.run(job.pk)
+        return job.pk
+
+    @cached_property
     def preparing_year(self) -> AssessmentYear:
         """A year in preparation, as the "new year" page makes it: its framework may change."""
         return services.new_year_from(
@@ -255,6 +269,8 @@ class Demo:
             model.objects.create(**seen)
         elif label == "units.secondfactorpolicy":
             model.objects.create(role="viewer", required=False)  # as if never set: voluntary
+        elif label == "django_tasks_database.dbtaskresult":
+            self.job  # noqa: B018 -- a background export leaves its task's row
         else:  # a second-factor device
             model.objects.create(user=self.outsider, name="dự phòng")
 

@@ -19,12 +19,16 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import InMemoryStorage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
 from scoring.demo.load import load_demo
+from scoring.management.commands.backup import create_backup, stored_files
+from scoring.management.commands.restore import read_archive, replace_stored_files
 from scoring.models import Assessment, AssessmentYear, Evidence
+from scoring.models.evidence import private_storage
 from scoring.selectors import year_results
 from tests.samples import PDF
 
@@ -66,11 +70,9 @@ def source(transactional_db, tmp_path, monkeypatch):
         )
         evidence.file.save(name, ContentFile(content), save=True)
     # A file no row names (an import being staged) is kept too.
-    root = Path(settings.PRIVATE_MEDIA_ROOT)
-    staged = root / "imports" / f"tệp-đang-nhập-{uuid.uuid4().hex}.xlsx"
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    staged.write_bytes(b"PK\x03\x04 staged")
-    return root
+    staged = f"imports/tệp-đang-nhập-{uuid.uuid4().hex}.xlsx"
+    assert private_storage().save(staged, ContentFile(b"PK\x03\x04 staged")) == staged
+    return Path(settings.PRIVATE_MEDIA_ROOT)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -178,3 +180,58 @@ def test_a_damaged_archive_is_refused_before_anything_is_touched(source, tmp_pat
         call_command("restore", str(damaged), force=True)
     assert summary() == before
     assert tree(source) == files
+
+
+IN_MEMORY = {
+    **settings.STORAGES,
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+}
+
+
+def stored(storage) -> dict[str, bytes]:
+    contents = {}
+    for name in stored_files(storage):
+        with storage.open(name, "rb") as file:
+            contents[name] = file.read()
+    return contents
+
+
+def test_backup_and_restore_go_through_the_storage_api_only(transactional_db, tmp_path):
+    """With a storage that has no disk at all (as an S3 bucket has none), backup walks it with
+    listdir and restore writes back through save: same names, same bytes, nothing else."""
+    with override_settings(STORAGES=IN_MEMORY):
+        storage = private_storage()
+        files = {
+            "evidence/7/a.pdf": PDF,
+            "evidence/7/sub/b.png": bytes(range(256)) * 40,
+            "imports/tệp đang nhập.xlsx": b"PK\x03\x04 staged",
+        }
+        for name, content in files.items():
+            assert storage.save(name, ContentFile(content)) == name
+        archive, manifest = create_backup(tmp_path / "backups")
+        assert manifest["evidence_files"] == 3
+        assert {e["path"] for e in manifest["files"][1:]} == {f"private-media/{n}" for n in files}
+
+    extracted = tmp_path / "extracted"
+    read_archive(archive, extracted)  # checks every file against its size and checksum
+    with override_settings(STORAGES=IN_MEMORY):
+        storage = private_storage()  # a new, empty in-memory storage: the restore's target
+        assert stored(storage) == {}
+        storage.save("evidence/9/left-over.pdf", ContentFile(b"from before the restore"))
+        assert replace_stored_files(storage, extracted / "private-media") == 3
+        assert stored(storage) == files
+
+
+def test_a_restore_the_storage_would_rename_is_stopped(tmp_path):
+    """A storage that keeps a file under another name (it would have broken the link from the
+    database) stops the restore with a message naming both."""
+    folder = tmp_path / "private-media"
+    (folder / "evidence").mkdir(parents=True)
+    (folder / "evidence" / "a.pdf").write_bytes(PDF)
+
+    class Renaming(InMemoryStorage):
+        def get_available_name(self, name, max_length=None):
+            return name + "_x"
+
+    with pytest.raises(CommandError, match=r"a\.pdf_x"):
+        replace_stored_files(Renaming(), folder)

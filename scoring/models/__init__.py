@@ -10,6 +10,7 @@ from .audit import AuditEvent
 from .common import POINTS, code_sort_key
 from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
+from .jobs import Job
 from .notifications import Notification
 from .years import AppraisalReason, AssessmentYear, Band, FieldAssignment, YearReopening
 
@@ -27,6 +28,7 @@ __all__ = [
     "FieldAssignment",
     "Framework",
     "FrameworkNode",
+    "Job",
     "LeafScore",
     "Notification",
     "YearReopening",

@@ -2,17 +2,42 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from .assessments import Assessment, LeafScore
 
 
-def private_storage() -> FileSystemStorage:
-    """Evidence lives outside MEDIA_ROOT and has no URL: it is served only by a view that checks
-    who is asking. A callable, so that settings overrides (tests) are honoured."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+class _PrivateStorage(LazyObject):
+    """``storages["private"]``, looked up on first use and again after STORAGES changes.
+
+    A FileField calls its storage callable once, when the model class is built; handing it the
+    backend itself would pin the one configured at import, and a test (or anything else) that
+    overrides STORAGES would never reach the fields."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
+def private_storage() -> Storage:
+    """The "private" storage (settings.STORAGES): evidence, ledger documents, staged imports.
+    It has no URL: files are served only by a view that checks who is asking, and every read
+    or write goes through the storage API, so the files may sit on a disk or in an S3 bucket.
+    A callable, named in migrations, so that it stays importable."""
+    return _private
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:

@@ -20,6 +20,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .. import audit
 
+# Rows per UPDATE of a bulk save: Django's bulk_update writes one CASE branch per row, which
+# PostgreSQL evaluates for every row of the statement (the cost grows with the square of its
+# size): 30,000 survey cells in one statement held a server process for over ten minutes.
+UPDATE_BATCH = 500
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -114,9 +119,11 @@ def save_versioned(
     tracked = hasattr(model, "history")
     if changed:
         if tracked:
-            bulk_update_with_history(changed, model, saved, default_user=user)
+            bulk_update_with_history(
+                changed, model, saved, batch_size=UPDATE_BATCH, default_user=user
+            )
         else:
-            model.objects.bulk_update(changed, saved)
+            model.objects.bulk_update(changed, saved, batch_size=UPDATE_BATCH)
     if created:
         if tracked:
             bulk_create_with_history(created, model, default_user=user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,8 @@ from ..selectors.entry import entry_statuses, why_explanation_locked, why_locked
 from . import notifications
 from .common import leaf_audit, lock_assessment
 from .concurrency import Edit, save_versioned
+
+logger = logging.getLogger(__name__)
 
 
 def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
@@ -263,7 +266,17 @@ def add_evidence(
             document_date=document_date,
             uploaded_by=user,
         )
-        evidence.file.save(upload.name, upload, save=False)
+        try:
+            evidence.file.save(upload.name, upload, save=False)
+        except OSError as exc:
+            # A full disk, or an object store that does not answer (cchc.s3 reports it as an
+            # OSError too): the user is told, and the transaction takes the rest back.
+            logger.exception("Evidence of assessment %s could not be stored", assessment.pk)
+            message = _(
+                "Chưa lưu: không ghi được tệp “%(name)s” vào kho tài liệu. Hãy thử lại sau; "
+                "nếu vẫn lỗi, hãy báo quản trị hệ thống."
+            ) % {"name": upload.name}
+            raise ValidationError(message) from exc
         try:
             evidence.save()
         except Exception:

@@ -4,6 +4,7 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -19,6 +20,7 @@ from ..exporters import (
     RankingExporter,
     ScorecardExporter,
 )
+from ..services import jobs
 
 # Up to this size a report stays in memory; beyond, the temporary file moves to disk.
 SPOOL_MAX_BYTES = 2 * 2**20
@@ -57,11 +59,31 @@ def serve_file(export: ExportFile) -> HttpResponse:
     return response
 
 
+def serve_or_queue(request, exporter: Exporter, *, kind: str, parameters: dict, scores: int):
+    """A report that reads up to ``jobs.EXPORT_JOB_MIN_SCORES`` leaf scores is served at once;
+    a larger one is written by a background job, and the page of that job (a progress bar,
+    then the download) is where the user goes. The same report asked for again while its job
+    is unfinished goes to that job rather than starting another."""
+    if not jobs.export_is_large(scores):
+        return serve(exporter)
+    job = jobs.pending_job(owner=request.user, kind=kind, parameters=parameters)
+    if job is None:
+        job = jobs.start_job(owner=request.user, kind=kind, parameters=parameters)
+        log_event("export_queued", request, exporter=type(exporter).__name__, job=job.pk)
+    return redirect("job", job.pk)
+
+
 @require_GET
 @login_required
 def ranking_xlsx(request, year_id: int):
     year = access.get_year_for_ranking(roles_of(request.user), year_id)
-    return serve(RankingExporter(year=year))
+    return serve_or_queue(
+        request,
+        RankingExporter(year=year),
+        kind=jobs.Kind.EXPORT_RANKING,
+        parameters={"year_id": year.pk},
+        scores=jobs.year_scores(year),
+    )
 
 
 @require_GET
@@ -69,18 +91,38 @@ def ranking_xlsx(request, year_id: int):
 def matrix_xlsx(request, year_id: int):
     """Every unit's score on every leaf: the ranking's detail, under the ranking's rule."""
     year = access.get_year_for_ranking(roles_of(request.user), year_id)
-    return serve(MatrixExporter(year=year))
+    return serve_or_queue(
+        request,
+        MatrixExporter(year=year),
+        kind=jobs.Kind.EXPORT_MATRIX,
+        parameters={"year_id": year.pk},
+        scores=jobs.year_scores(year),
+    )
 
 
 @require_GET
 @login_required
 def scorecard_xlsx(request, year_id: int, unit_code: str):
+    """One unit's card, but its rank is computed from every unit's results: sized by year."""
     roles = roles_of(request.user)
     assessment = access.get_assessment_for_user(roles, year_id, unit_code)
-    return serve(ScorecardExporter(assessment=assessment, roles=roles))
+    return serve_or_queue(
+        request,
+        ScorecardExporter(assessment=assessment, roles=roles),
+        kind=jobs.Kind.EXPORT_SCORECARD,
+        parameters={"year_id": assessment.year_id, "unit_code": assessment.unit.code},
+        scores=jobs.year_scores(assessment.year),
+    )
 
 
 @require_GET
 @login_required
 def history_xlsx(request, level_code: str):
-    return serve(HistoryExporter(level=access.get_level_for_history(level_code)))
+    level = access.get_level_for_history(level_code)
+    return serve_or_queue(
+        request,
+        HistoryExporter(level=level),
+        kind=jobs.Kind.EXPORT_HISTORY,
+        parameters={"level_code": level.code},
+        scores=jobs.level_scores(level),
+    )

@@ -22,6 +22,7 @@ from cchc.security import log_event
 from .. import audit
 from ..importers import Importer, ImportFailed, Problem, staging
 from ..importers.base import read_plan
+from ..services import jobs
 
 MAX_BYTES = 20 * 1024 * 1024  # a results matrix of a few thousand units fits easily
 
@@ -76,6 +77,23 @@ def import_page(
             staging.discard(request, token)
             messages.error(request, _("Tệp đã hết hạn hoặc đã được nhập; hãy tải lên lại."))
             return redirect(request.path)
+        kind = jobs.import_kind(scope)
+        if kind is not None and jobs.import_is_large(staging.size_of(request, token)):
+            # A large import is applied by a background job, on its page (progress, then the
+            # outcome); the session gives the file up, so it cannot be applied twice.
+            staging.hand_over(request, token)
+            job = jobs.start_job(
+                owner=request.user,
+                kind=kind,
+                parameters={
+                    "id": int(scope.split(":", 1)[1]),
+                    "token": token,
+                    "name": name,
+                    "back_url": page.back_url,
+                },
+            )
+            log_event("import_queued", request, scope=scope, job=job.pk)
+            return redirect("job", job.pk)
         # Whatever happens now, this upload is spent: a refused one is fixed and uploaded again.
         staging.discard(request, token)
         try:
@@ -108,7 +126,9 @@ def import_page(
                 context["problems"] = [Problem(message=m) for m in _messages_of(exc)]
             else:
                 context["plan"] = plan
-                context["token"] = staging.stage(request, content, scope, upload.name)
+                context["token"] = staging.stage(
+                    request, content, scope, upload.name, size=len(plan.changes)
+                )
     status = 422 if context["problems"] else 200
     return render(request, template_name, context, status=status)
 

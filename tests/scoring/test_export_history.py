@@ -86,8 +86,8 @@ def test_history_query_count_does_not_grow_with_units_or_years(
         response = client.get(reverse("history", args=[level]))
     assert len(response.context["history"].rows) == n_units
     assert len(response.context["history"].years) == published_years
-    # The download asks no role (the menu's context does, on the page): session, user, then
-    # the same 7.
-    with django_assert_num_queries(9):
+    # The download asks no role (the menu's context does, on the page): session, user, the
+    # report's size (``jobs.year_scores``), then the same 7.
+    with django_assert_num_queries(10):
         response = client.get(reverse("history_xlsx", args=[level]))
         assert len(rows(workbook(response).active)) == 3 + n_units

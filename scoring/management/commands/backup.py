@@ -5,8 +5,10 @@ The archive, ``cchc-backup-<UTC time>.tar.gz`` in ``BACKUP_DIR`` (default ``back
 - ``database.dump`` (PostgreSQL: ``pg_dump``'s custom format, one consistent snapshot) or
   ``database.sqlite3`` (SQLite: a consistent copy made with SQLite's online backup API, safe
   while the app runs);
-- ``private-media/…``: every file under ``PRIVATE_MEDIA_ROOT`` (the evidence), copied after the
-  database, so that every file the database names is in the archive;
+- ``private-media/…``: every file of the "private" storage (evidence, ledger documents, staged
+  imports: under ``PRIVATE_MEDIA_ROOT`` or in an S3 bucket, read through the storage API either
+  way) under its storage name, copied after the database, so that every file the database names
+  is in the archive;
 - ``manifest.json``: when, the app's version, the database engine, the applied migrations, the
   number of evidence files and each file's size and SHA-256, which ``make restore`` checks
   before it touches anything.
@@ -20,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -30,10 +33,13 @@ from pathlib import Path, PurePosixPath
 
 import django
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from scoring.models.evidence import private_storage
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -117,6 +123,18 @@ def dump_database(target: Path, using: str = "default") -> None:
         copy.close()
 
 
+def stored_files(storage: Storage, folder: str = "") -> list[str]:
+    """The name of every file in ``storage`` (walked with ``listdir``), in a stable order."""
+    try:
+        directories, files = storage.listdir(folder)
+    except FileNotFoundError:  # a disk storage whose folder was never made: nothing stored yet
+        return []
+    names = [posixpath.join(folder, name) for name in files]
+    for directory in directories:
+        names += stored_files(storage, posixpath.join(folder, directory))
+    return sorted(names)
+
+
 def media_files(root: Path) -> list[Path]:
     """Every regular file under ``root``, in a stable order (symbolic links are skipped)."""
     if not root.is_dir():
@@ -144,12 +162,33 @@ class _Hashing(io.RawIOBase):
 def _add(tar: tarfile.TarFile, path: Path, arcname: str) -> dict:
     with open(path, "rb") as file:
         info = tar.gettarinfo(arcname=arcname, fileobj=file)
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        info.mode = 0o600
-        hashing = _Hashing(file)
-        tar.addfile(info, hashing)
-    return {"path": arcname, "size": info.size, "sha256": hashing.sha256.hexdigest()}
+        return _add_file(tar, info, file)
+
+
+def _add_stored(tar: tarfile.TarFile, storage: Storage, name: str, arcname: str) -> dict:
+    """A file of the storage, copied first to a local spool: a tar header needs the size before
+    the bytes, and the size and checksum must be those of the bytes read, even if the stored
+    file changes meanwhile (or the storage is an S3 bucket that only streams)."""
+    with storage.open(name, "rb") as source, tempfile.SpooledTemporaryFile(CHUNK * 8) as spool:
+        while data := source.read(CHUNK):
+            spool.write(data)
+        info = tarfile.TarInfo(arcname)
+        info.size = spool.tell()
+        try:
+            info.mtime = int(storage.get_modified_time(name).timestamp())
+        except (NotImplementedError, OSError):
+            info.mtime = int(timezone.now().timestamp())
+        spool.seek(0)
+        return _add_file(tar, info, spool)
+
+
+def _add_file(tar: tarfile.TarFile, info: tarfile.TarInfo, file) -> dict:
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mode = 0o600
+    hashing = _Hashing(file)
+    tar.addfile(info, hashing)
+    return {"path": info.name, "size": info.size, "sha256": hashing.sha256.hexdigest()}
 
 
 def applied_migrations(using: str = "default") -> list[str]:
@@ -165,7 +204,7 @@ def create_backup(directory: Path, *, using: str = "default", label: str = "") -
     name = f"cchc-backup-{now:%Y%m%d-%H%M%S-%f}{'-' + label if label else ''}.tar.gz"
     final = directory / name
     partial = directory / f".{name}.partial"
-    media_root = Path(settings.PRIVATE_MEDIA_ROOT)
+    storage = private_storage()
     with tempfile.TemporaryDirectory(prefix="cchc-backup-") as tmp:
         dump = Path(tmp) / DUMP_NAMES[engine]
         dump_database(dump, using)
@@ -174,10 +213,9 @@ def create_backup(directory: Path, *, using: str = "default", label: str = "") -
         try:
             with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
                 entries = [_add(tar, dump, dump.name)]
-                evidence = media_files(media_root)
-                for path in evidence:
-                    relative = path.relative_to(media_root).as_posix()
-                    entries.append(_add(tar, path, f"{MEDIA_PREFIX}/{relative}"))
+                evidence = stored_files(storage)
+                for name in evidence:
+                    entries.append(_add_stored(tar, storage, name, f"{MEDIA_PREFIX}/{name}"))
                 manifest = {
                     "format": FORMAT,
                     "created_at": now.isoformat(),
@@ -220,8 +258,8 @@ def safe_member(path: str) -> bool:
 class Command(BaseCommand):
     help = (
         "Back up the database (pg_dump on PostgreSQL, SQLite's online backup API on SQLite) and "
-        "the evidence files (PRIVATE_MEDIA_ROOT) into one .tar.gz with a manifest of checksums, "
-        "in BACKUP_DIR (default backups/). make restore FILE=… puts it back."
+        "the private files (evidence, on disk or in S3) into one .tar.gz with a manifest of "
+        "checksums, in BACKUP_DIR (default backups/). make restore FILE=… puts it back."
     )
 
     def add_arguments(self, parser):

@@ -1,7 +1,7 @@
 """``make restore FILE=…``: put back an archive of ``make backup``.
 
 Every file of the archive is checked against the manifest's size and SHA-256 before anything is
-touched. A database with tables, or evidence files already present, is refused unless
+touched. A database with tables, or files already in the private storage, is refused unless
 ``--force`` (``make restore FILE=… FORCE=1``); a forced restore first backs up what is there
 (``…-before-restore.tar.gz`` in ``BACKUP_DIR``), so that it loses nothing either.
 
@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import tarfile
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
+
+from scoring.models.evidence import private_storage
 
 from .backup import (
     CHUNK,
@@ -38,6 +40,7 @@ from .backup import (
     pg_tool,
     run_tool,
     safe_member,
+    stored_files,
 )
 
 
@@ -81,18 +84,26 @@ def read_archive(archive: Path, into: Path) -> dict:
     return manifest
 
 
-def clear_directory(root: Path) -> None:
-    for child in root.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
+def replace_stored_files(storage: Storage, folder: Path) -> int:
+    """Make ``storage`` hold exactly the files under ``folder`` (an extracted ``private-media/``),
+    under the same names; returns how many. Only the storage API: a disk or an S3 bucket."""
+    for name in stored_files(storage):
+        storage.delete(name)
+    restored = 0
+    for path in media_files(folder):
+        name = path.relative_to(folder).as_posix()
+        with open(path, "rb") as file:
+            saved = storage.save(name, File(file, name=name))
+        if saved != name:  # the storage renamed it: the database would name a missing file
+            raise CommandError(f"The storage saved {name!r} as {saved!r}; restore stopped.")
+        restored += 1
+    return restored
 
 
 class Command(BaseCommand):
     help = (
         "Restore an archive of `manage.py backup` (database and evidence files). Refuses a "
-        "database or evidence folder that is not empty unless --force, which backs it up first."
+        "database or private storage that is not empty unless --force, which backs it up first."
     )
 
     def add_arguments(self, parser):
@@ -108,7 +119,7 @@ class Command(BaseCommand):
         archive = Path(file)
         engine = engine_of(database)
         connection = connections[database]
-        media_root = Path(settings.PRIVATE_MEDIA_ROOT)
+        storage = private_storage()
         with tempfile.TemporaryDirectory(prefix="cchc-restore-") as tmp:
             tmp = Path(tmp)
             manifest = read_archive(archive, tmp)
@@ -118,11 +129,11 @@ class Command(BaseCommand):
                     f"is {engine}."
                 )
             tables = self._tables(database)
-            present = media_files(media_root)
+            present = stored_files(storage)
             if (tables or present) and not force:
                 raise CommandError(
                     f"The target is not empty ({len(tables)} tables in the database, "
-                    f"{len(present)} evidence files in {media_root}). Restore into an empty "
+                    f"{len(present)} files in the private storage). Restore into an empty "
                     "database, or add --force (make restore FILE=… FORCE=1) to replace it "
                     "after a backup of what is there."
                 )
@@ -135,12 +146,7 @@ class Command(BaseCommand):
             else:
                 self._restore_sqlite(dump, database)
             connection.close()
-            media_root.mkdir(parents=True, exist_ok=True)
-            clear_directory(media_root)
-            for path in media_files(tmp / MEDIA_PREFIX):
-                target = media_root / path.relative_to(tmp / MEDIA_PREFIX)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(path, target)
+            replace_stored_files(storage, tmp / MEDIA_PREFIX)
         on_disk = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
         backed_up = set(manifest.get("migrations", []))
         self.stdout.write(
