@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -78,11 +78,11 @@ def clamp(value: Decimal, cap: Decimal | None) -> Decimal:
     return value if cap is None else min(value, cap)
 
 
-@dataclass(frozen=True)
-class LeafSums:
+class LeafSums(NamedTuple):
     """What a node's total is made of, summed over the leaves below it. The database computes
-    these for a whole year in one aggregate query (``selectors.results``); ``node_total`` and
-    ``total_of_sums`` turn them into totals by the same rules as the leaf-by-leaf functions."""
+    these for a whole year in one aggregate query (``selectors.totals``); ``node_total`` and
+    ``total_of_sums`` turn them into totals by the same rules as the leaf-by-leaf functions.
+    (A tuple: a year of 3,000 units makes tens of thousands of them per request.)"""
 
     leaves: int  # leaves below (all of them, scored or not)
     max_points: Decimal  # their maxima

@@ -87,3 +87,13 @@ def year_2023(db):
 def year_2024(db):
     """Open for self-assessment."""
     return _year(2024)
+
+
+@pytest.fixture(autouse=True)
+def _no_page_from_an_earlier_test():
+    """Each test starts with an empty cache. A rolled-back test takes its data and its results
+    counters (``ResultsVersion``) back with it, but not what it put in the cache: the next test
+    could reach the same counter value with other data and be served that test's page."""
+    from django.core.cache import cache
+
+    cache.clear()

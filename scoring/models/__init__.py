@@ -12,6 +12,7 @@ from .evidence import Evidence, EvidenceLink
 from .frameworks import Framework, FrameworkNode
 from .jobs import Job
 from .notifications import Notification
+from .versions import ResultsVersion
 from .years import AppraisalReason, AssessmentYear, Band, FieldAssignment, YearReopening
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Job",
     "LeafScore",
     "Notification",
+    "ResultsVersion",
     "YearReopening",
     "code_sort_key",
 ]

@@ -67,6 +67,7 @@ from .todo import (
     reminder_tier,
     who_has_work,
 )
+from .versions import results_versions
 from .years import (
     Blocker,
     PreviewRow,
@@ -134,6 +135,7 @@ __all__ = [
     "reminder_due",
     "reminder_tier",
     "results_of_years",
+    "results_versions",
     "score_matrix",
     "shown_leaves",
     "step_back_plan",

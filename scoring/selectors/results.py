@@ -210,6 +210,7 @@ def results_of_years(
     trees: dict[int, Tree],
     *,
     keep: Collection[str] | None = None,
+    unit_only: Collection[int] = (),
 ) -> dict[int, list[UnitResult]]:
     """Every assessed unit's totals and rank for each of ``years`` (by year id, units by name):
     3 queries however many years and leaves. ``trees`` maps each year's framework id to its
@@ -217,7 +218,8 @@ def results_of_years(
 
     The database sums the leaf scores (``totals.sums_of_years``), per unit and per node of
     ``keep`` (None: every node), so a request costs one aggregate over the year's scores and
-    memory for its per-unit totals only, never a pass over every leaf in Python."""
+    memory for its per-unit totals only, never a pass over every leaf in Python. Years in
+    ``unit_only`` (ids) get unit totals and no node's."""
     by_id = {year.id: year for year in years}
     if not by_id:
         return {}
@@ -233,7 +235,10 @@ def results_of_years(
         year.framework_id: totals.plan(trees[year.framework_id], keep) for year in by_id.values()
     }
     sums = totals.sums_of_years(
-        year_ids, plans, {a.id: by_id[a.year_id].framework_id for a in assessments.values()}
+        year_ids,
+        plans,
+        {a.id: by_id[a.year_id].framework_id for a in assessments.values()},
+        unit_only={a.id for a in assessments.values() if a.year_id in set(unit_only)},
     )
     results: dict[int, list[UnitResult]] = {year_id: [] for year_id in by_id}
     for assessment in assessments.values():  # by unit name
@@ -335,20 +340,27 @@ def _by_rank(results: Iterable[UnitResult]) -> list[UnitResult]:
 
 
 def year_ranking(year: AssessmentYear) -> Ranking:
-    """The ranking page: 10 queries (tree, bands, this year's results, last year's lookup, tree
-    and results), + 1 for the units' reorganisations when there is a last year. ``year`` must
+    """The ranking page: 6 queries (last year's lookup, the trees, bands, both years' results),
+    + 1 for the units' reorganisations when there is a last year. ``year`` must
     come with its framework loaded (the access helper does it).
 
     Last year's rank of a unit is its own, or, through a rename or a split, that of the one
     unit that stood for it (``Lineage.single_counterpart``); a unit a merge made from several
     gets none."""
-    tree = framework_tree(year.framework_id)
-    bands = [(b.label, b.lower_bound) for b in year.bands.all()]
-    results = year_results(year, tree, keep=[f.code for f in tree.fields])
     previous = previous_year(year)
+    years = [year] if previous is None else [year, previous]
+    trees = framework_trees({y.framework_id for y in years})
+    tree = trees[year.framework_id]
+    bands = [(b.label, b.lower_bound) for b in year.bands.all()]
+    # Both years' totals in one aggregate over their scores (last year's per field come along
+    # in the rows, a pass fewer; only its unit totals are kept).
+    both = results_of_years(
+        years, trees, keep=[f.code for f in tree.fields], unit_only=[y.id for y in years[1:]]
+    )
+    results = both[year.id]
     previous_results: dict[int, UnitResult] = {}
     if previous is not None:
-        previous_results = {r.unit.id: r for r in year_results(previous, keep=())}
+        previous_results = {r.unit.id: r for r in both[previous.id]}
         links = lineage()
     rows = []
     for result in _by_rank(results):

@@ -1,10 +1,15 @@
 """Home, ranking, scorecard and history pages: access helper, selector, template."""
 
+import hashlib
+from functools import cached_property
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
+from cchc.build import BUILD
 from units.roles import roles_of
 
 from .. import access, selectors
@@ -29,32 +34,79 @@ def home(request):
     )
 
 
+# A ranking page's table and charts stay in the cache this long at most; any change to the
+# level's results or to the units moves the key first (``selectors.results_versions``).
+RANKING_CACHE_SECONDS = 24 * 3600
+
+
 @require_GET
 @login_required
 def ranking(request, year_id: int):
     roles = roles_of(request.user)
     year = access.get_year_for_ranking(roles, year_id)
-    ranking = selectors.year_ranking(year)
     # ?band=Label shows one band's units; an unknown label shows them all, with a message.
     band = request.GET.get("band", "")
-    band_labels = [label for label, _ in ranking.bands]
-    unknown_band = band if band and band not in band_labels else ""
-    rows = (
-        [row for row in ranking.rows if row.band == band] if band in band_labels else ranking.rows
-    )
+    show_fields = request.GET.get("fields") == "1"
+    printed_on = timezone.localdate()
+    page = _LazyRanking(year, band)
+    # Everything the cached part depends on besides the data: the code that drew it, the
+    # language, the date printed on it, what this reader sees and what the address asks for.
+    key = hashlib.sha256(
+        repr(
+            (
+                BUILD,
+                year.pk,
+                selectors.results_versions(year.unit_level_id),
+                translation.get_language(),
+                printed_on.isoformat(),
+                roles.is_interior_staff,
+                sorted(roles.unit_ids),
+                band,
+                show_fields,
+            )
+        ).encode()
+    ).hexdigest()
     return render(
         request,
         "scoring/ranking.html",
         {
-            "ranking": ranking,
-            "rows": rows,
-            "band": "" if unknown_band else band,
-            "unknown_band": unknown_band,
-            "show_fields": request.GET.get("fields") == "1",
+            "year": year,
+            # Computed only when the cached part is drawn, never on a cache hit.
+            "ranking": SimpleLazyObject(lambda: page.value["ranking"]),
+            "rows": SimpleLazyObject(lambda: page.value["rows"]),
+            "band": SimpleLazyObject(lambda: page.value["band"]),
+            "unknown_band": SimpleLazyObject(lambda: page.value["unknown_band"]),
+            "show_fields": show_fields,
             "own_unit_ids": roles.unit_ids,
-            "printed_on": timezone.localdate(),
+            "printed_on": printed_on,
+            "cache_key": key,
+            "cache_seconds": RANKING_CACHE_SECONDS,
         },
     )
+
+
+class _LazyRanking:
+    """The ranking and its band filter, computed once, on first use."""
+
+    def __init__(self, year, band: str):
+        self.year, self.band = year, band
+
+    @cached_property
+    def value(self) -> dict:
+        ranking = selectors.year_ranking(self.year)
+        band_labels = [label for label, _ in ranking.bands]
+        unknown = self.band if self.band and self.band not in band_labels else ""
+        rows = (
+            [row for row in ranking.rows if row.band == self.band]
+            if self.band in band_labels
+            else ranking.rows
+        )
+        return {
+            "ranking": ranking,
+            "rows": rows,
+            "band": "" if unknown else self.band,
+            "unknown_band": unknown,
+        }
 
 
 @require_GET

@@ -114,9 +114,9 @@ def renamed():
 
 def test_a_renamed_unit_is_compared_with_its_old_name(renamed, django_assert_num_queries):
     year = renamed.years[2024]
-    # tree, bands, assessments, leaf scores, adjustment sums; last year's lookup, tree,
-    # assessments, leaf scores, adjustment sums; the reorganisations; the re-openings.
-    with django_assert_num_queries(12):
+    # last year's lookup, both trees, bands, both years' assessments, adjustment sums and leaf
+    # sums (one aggregate); the reorganisations; the re-openings.
+    with django_assert_num_queries(8):
         ranking = year_ranking(year)
     rows = by_code(ranking)
     b = rows["b"]
@@ -389,7 +389,7 @@ def test_history_costs_six_queries_however_many_links(renamed, django_assert_num
 def test_a_ranking_without_a_previous_year_asks_nothing_of_reorganisations(
     renamed, django_assert_num_queries
 ):
-    # tree, bands, assessments, leaf scores, adjustment sums, last year's lookup, re-openings.
+    # last year's lookup, tree, bands, assessments, leaf sums, adjustment sums, re-openings.
     with django_assert_num_queries(7):
         ranking = year_ranking(renamed.years[2023])
     assert all(row.rank_change is None for row in ranking.rows)

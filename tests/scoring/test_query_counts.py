@@ -14,11 +14,11 @@ def test_ranking_page_query_count_does_not_grow_with_units(
     _, year = build_level(n_units)
     client = as_user(appraiser)
     # session, user, the user's groups, memberships (roles), the year with framework and level,
-    # this year's tree, bands, assessments with units, leaf scores, adjustment sums; last year:
-    # lookup, tree, assessments, leaf scores, adjustment sums; the units' reorganisations
-    # (lineage, only when there is a last year); the year's re-openings.
-    # + the bell's unread notifications (menu).
-    with django_assert_num_queries(18):
+    # the level's results counters (the page's cache key); last year's lookup, both years'
+    # trees, bands, both years' assessments with units, adjustment sums and leaf sums (one
+    # aggregate); the units' reorganisations (lineage, only when there is a last year); the
+    # year's re-openings. + the bell's unread notifications (menu).
+    with django_assert_num_queries(15):
         response = client.get(reverse("ranking", args=[year.pk]))
     assert response.status_code == 200
     assert len(response.context["ranking"].rows) == n_units

@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandError
@@ -147,6 +148,9 @@ class Command(BaseCommand):
                 self._restore_sqlite(dump, database)
             connection.close()
             replace_stored_files(storage, tmp / MEDIA_PREFIX)
+        # Pages are cached under the results counters (scoring.models.versions), which the
+        # restore has taken back to the backup's values: a page cached since could match them.
+        cache.clear()
         on_disk = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
         backed_up = set(manifest.get("migrations", []))
         self.stdout.write(
