@@ -32,10 +32,8 @@ from .ledger import ledger_entries
 from .reports import (
     History,
     HistoryRow,
-    MatrixRow,
     evidence_by_leaf,
     level_history,
-    score_matrix,
 )
 from .results import (
     Layer,
@@ -91,7 +89,6 @@ __all__ = [
     "LogFilters",
     "LogLine",
     "LogScope",
-    "MatrixRow",
     "NodeRow",
     "PreviewRow",
     "Ranking",
@@ -136,7 +133,6 @@ __all__ = [
     "reminder_tier",
     "results_of_years",
     "results_versions",
-    "score_matrix",
     "shown_leaves",
     "step_back_plan",
     "step_blockers",

@@ -5,65 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from units.collation import VietnameseOrder, name_key
+from units.collation import name_key
 from units.models import Unit, UnitLevel, UnitSuccession
 
 from ..analysis.phrasing import unit_in_sentence
-from ..models import Assessment, AssessmentYear, EvidenceLink, LeafScore
+from ..models import Assessment, AssessmentYear, EvidenceLink
 from .lineage import Lineage, lineage
 from .results import (
-    Layer,
-    Tree,
     UnitResult,
-    final_layers,
     framework_trees,
     results_of_years,
-    year_results,
 )
-
-
-@dataclass
-class MatrixRow:
-    result: UnitResult  # totals and rank; no node totals
-    scores: Layer  # this unit's leaves only
-
-    @property
-    def unit(self) -> Unit:
-        return self.result.unit
-
-
-def score_matrix(year: AssessmentYear, tree: Tree) -> Iterator[MatrixRow]:
-    """Every assessed unit of a year with its final leaf scores, by unit name, one unit at a
-    time: 4 queries (the year's results, then its leaf scores again in the units' order).
-
-    Two passes so that a year of 3,000 units × 150 leaves never sits whole in memory: the
-    first keeps only each unit's totals (its rank needs every unit's index), the second
-    hands out one unit's leaves at a time."""
-    # Only the top-level totals are kept per unit (the matrix's subtotals), never every node's.
-    results = year_results(
-        year, tree, keep=[node.code for node in tree.nodes if node.parent_code is None]
-    )
-    layers = final_layers(
-        LeafScore.objects.filter(assessment__year=year).order_by(
-            VietnameseOrder("assessment__unit__name"), "assessment_id"
-        )
-    )
-    pending = next(layers, None)
-    for result in results:  # by unit name, then assessment id: the order of ``layers``
-        scores: Layer = {}
-        if pending is not None and pending[0] == result.assessment_id:
-            scores = pending[1]
-            pending = next(layers, None)
-        yield MatrixRow(result, scores)
-    if pending is not None:  # the two orders disagreed: a row would have been left empty
-        raise RuntimeError(f"leaf scores of assessment {pending[0]} out of the units' order")
 
 
 class NoteKind:

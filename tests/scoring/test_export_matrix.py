@@ -5,14 +5,24 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from scoring import selectors
+from scoring.bench.matrix import _figures
+from scoring.demo.synthetic import build_level
 from scoring.exporters import MatrixExporter
-from scoring.models import Assessment, AssessmentYear
+from scoring.models import Assessment, AssessmentYear, LeafScore
+from scoring.selectors.matrix import (
+    NOT_APPLICABLE,
+    _gathered_rows,
+    _scattered_rows,
+    score_matrix_rows,
+)
 from scoring.services import LeafRecord, NodeSpec, create_framework, create_year, import_results
 from units.collation import VietnameseOrder
 from units.models import Unit, UnitLevel
@@ -195,8 +205,118 @@ def test_a_top_level_leaf_has_no_subtotal_and_a_unit_without_scores_has_a_row(db
 def test_small_chunks_give_the_same_matrix(year_2023, monkeypatch):
     """Leaf scores come in chunks; a unit's leaves split across two chunks stay one row."""
     whole = rows(matrix(year_2023)["Ma trận điểm"])
-    monkeypatch.setattr("scoring.selectors.results.CHUNK_SIZE", 7)
+    monkeypatch.setattr("scoring.selectors.matrix.CHUNK_SIZE", 7)
     assert rows(matrix(year_2023)["Ma trận điểm"]) == whole
+
+
+def cells_of(sheet):
+    """Every cell as (value, type, number format, bold): what the reader sees."""
+    return [
+        [(c.value, c.data_type, c.number_format, c.font.b) for c in row]
+        for row in sheet.iter_rows()
+    ]
+
+
+def test_the_fast_rows_write_the_workbook_the_plain_way_would(year_2023, monkeypatch):
+    """Rows skip ``SheetWriter.append`` for speed; the cells come out the same: numbers shown
+    with 2 places, the rank a plain number, text as text, the title and header bold."""
+    Unit.objects.filter(code="vu-quang").update(name="=SUM(A1:A9)")
+    fast = matrix(year_2023)["Ma trận điểm"]
+    monkeypatch.setattr("scoring.exporters.matrix.FAST_ROWS", False)
+    plain = matrix(year_2023)["Ma trận điểm"]
+    assert cells_of(fast) == cells_of(plain)
+    header = [c.value for c in fast[3]]
+    row = next(r for r in fast.iter_rows(min_row=4) if r[0].value == "tp-ha-tinh")
+    by_title = dict(zip(header, row, strict=True))
+    assert by_title["1.1.1"].number_format == "0.00"
+    assert by_title["Cộng 1"].number_format == "0.00"
+    assert by_title["Tổng điểm"].number_format == "0.00"
+    assert (by_title["3.3.1"].value, by_title["3.3.1"].data_type) == ("KAD", "s")
+    assert (by_title["Hạng"].data_type, by_title["Hạng"].number_format) == ("n", "General")
+    assert fast["A3"].font.b and not by_title["1.1.1"].font.b
+    named = next(r for r in fast.iter_rows(min_row=4) if r[0].value == "vu-quang")[1]
+    assert (named.value, named.data_type, named.quotePrefix) == ("=SUM(A1:A9)", "s", True)
+
+
+@pytest.mark.parametrize("n_units", [13, 130])
+def test_the_export_reads_the_leaf_scores_once(django_assert_num_queries, n_units):
+    _, year = build_level(n_units)
+    year = AssessmentYear.objects.select_related("unit_level", "framework").get(pk=year.pk)
+    # The tree; the assessments with their units, the adjustment sums, the totals summed by
+    # the database; the leaf scores (once, in no order on SQLite, gathered per unit on
+    # PostgreSQL).
+    with django_assert_num_queries(5):
+        book = load_workbook(io.BytesIO(MatrixExporter(year=year).render().content))
+    assert len(rows(book["Ma trận điểm"])) == 3 + n_units
+
+
+def test_both_ways_of_reading_the_scores_give_the_same_rows(year_2022, year_2023):
+    """PostgreSQL gathers each unit's scores in the database, other databases scatter them
+    into rows in Python: same rows, for every leaf or a few (scores of other leaves left out),
+    with units unscored (Vũ Quang's field 1 in 2023) and leaves not applicable."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the gathering needs PostgreSQL's arrays")
+    seen = set()
+    for year in (year_2022, year_2023):
+        tree = selectors.framework_tree(year.framework_id)
+        for leaves in (tree.leaves, tree.leaves[::-1][:5]):
+            results = selectors.year_results(year, tree, keep=[])
+            column_of = {leaf.id: n for n, leaf in enumerate(leaves)}
+            scores = LeafScore.objects.filter(assessment__year=year).annotate(
+                final=Coalesce("r2_score", "r1_score")
+            )
+            gathered, scattered = (
+                [
+                    (row.unit.code, [float(v) if isinstance(v, D) else v for v in row.leaves])
+                    for row in read_rows
+                ]
+                for read_rows in (
+                    _gathered_rows(year, results, column_of),
+                    _scattered_rows(results, scores, column_of),
+                )
+            )
+            assert gathered == scattered
+            assert len(gathered) == 13
+            seen.update(type(v) for _code, values in gathered for v in values)
+    # Every kind of cell went through both: scores, N/A and unscored leaves.
+    assert seen == {float, type(NOT_APPLICABLE), type(None)}
+
+
+def test_not_applicable_and_unscored_leaves_are_told_apart(year_2023):
+    tree = selectors.framework_tree(year_2023.framework_id)
+    rows_by_code = {row.unit.code: row for row in score_matrix_rows(year_2023, tree)}
+    column = {leaf.code: n for n, leaf in enumerate(tree.leaves)}
+    assert rows_by_code["tp-ha-tinh"].leaves[column["3.3.1"]] is NOT_APPLICABLE
+    assert rows_by_code["vu-quang"].leaves[column["1.1.1"]] is None
+    assert rows_by_code["vu-quang"].leaves[column["2.1.1"]] is not None
+
+
+def test_a_year_without_units_gives_the_header_alone(db):
+    level = UnitLevel.objects.create(code="cap-rong", name="Cấp rỗng")
+    framework = create_framework(
+        roles=SYSTEM_ADMIN,
+        name="Bộ rỗng",
+        unit_level=level,
+        nodes=[NodeSpec("1", "Một", D("10"), rule="manual")],
+        max_points=D(10),
+    )
+    year = create_year(
+        roles=SYSTEM_ADMIN, year=2031, unit_level=level, framework=framework, units=[]
+    )
+    year = AssessmentYear.objects.select_related("unit_level", "framework").get(pk=year.pk)
+    values = rows(matrix(year)["Ma trận điểm"])
+    assert values[2] == ["Mã đơn vị", "Đơn vị", "1", *TOTALS]
+    assert len(values) == 3
+
+
+def test_the_bench_says_pass_or_fail_against_the_targets():
+    measured = {"units": 3000, "leaves": 150, "rows": 3000, "queries": 5}
+    good = _figures({**measured, "export_s": 4.0, "loop_s": 3.0, "peak_mb": 120.0})
+    assert [f.verdict for f in good] == ["PASS", "PASS", ""]
+    assert good[0].name == "Score matrix 3,000 × 150: rows/s"
+    assert good[0].value == "750 (bare openpyxl loop 1,000: 75%)"
+    bad = _figures({**measured, "export_s": 5.0, "loop_s": 3.0, "peak_mb": 151.0})
+    assert [f.verdict for f in bad] == ["FAIL", "FAIL", ""]
 
 
 def test_text_that_looks_like_a_formula_stays_text(year_2022):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from units.roles import Roles
 
-from ... import access, charts
+from ... import access
 from ...analysis.lost import DEDUCTION
 from ...analysis.phrasing import unit_in_sentence
 from ...analysis.story import scorecard_lost, scorecard_story
@@ -200,6 +200,8 @@ class UnitReportExporter(DocxExporter):
 
     @staticmethod
     def _charts(report: Report, insight, assessment) -> None:
+        from ... import charts  # matplotlib loads when a report draws, not with every export
+
         profile = charts.field_profile(
             [
                 charts.ProfileField(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ... import charts
 from ...analysis.phrasing import unit_in_sentence
 from ...analysis.story import UnitIndex, year_story
 from ...models import AssessmentYear
@@ -46,6 +45,8 @@ class YearReportExporter(DocxExporter):
         return f"bao-cao-cchc-{self.year.year}-{self.year.unit_level.code}.docx"
 
     def build(self, report: Report) -> None:
+        from ... import charts  # matplotlib loads when a report draws, not with every export
+
         year = self.year
         ranking = year_ranking(year)
         summary = level_insight_summary(year)
