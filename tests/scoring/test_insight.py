@@ -666,7 +666,15 @@ def test_what_if_query_count_does_not_grow_with_units(
     as_user, appraiser, django_assert_num_queries, n_units
 ):
     _, year = build_level(n_units, fields=3, leaves_per_field=4)
-    unit = Assessment.objects.filter(year=year).select_related("unit").first().unit
+    # A unit that lost points on leaf 1.1 (the what-if offers only such leaves).
+    unit = (
+        LeafScore.objects.filter(
+            assessment__year=year, node__code="1.1", r1_score__lt=2, r2_score__isnull=True
+        )
+        .select_related("assessment__unit")
+        .first()
+        .assessment.unit
+    )
     client = as_user(appraiser)
     url = reverse("unit_what_if", args=[year.pk, unit.code])
     # session, user, groups, memberships; the assessment with year, level, framework and unit;

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,47 +20,11 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from scoring import services
-from scoring.models import Adjustment, AdjustmentKind, AssessmentYear, LeafScore
+from scoring.demo import synthetic
+from scoring.models import AssessmentYear
 from units.models import Membership, Unit, UnitLevel, UnitSuccession
-from units.roles import SYSTEM_ADMIN
 
 pytestmark = pytest.mark.django_db
-
-FIRST = ("Kỳ", "Thạch", "Cẩm", "Đức", "Sơn", "Xuân", "Hương", "Thiên", "Tùng")
-SECOND = ("Bắc", "Nam", "Trung", "Đông", "Tây", "Lạc", "Hải", "Phong", "Thọ")
-LONG = (
-    "Xã Thạch Hương Trung và Thạch Hương Nam",
-    "Thị trấn Nghèn huyện Can Lộc (sáp nhập)",
-    "Phường Bắc Hồng Lĩnh thuộc thị xã Hồng Lĩnh",
-)
-
-
-def commune_names(n: int) -> list[str]:
-    """``n`` distinct commune names: "Xã Kỳ Thượng"-like pairs, and a few long ones."""
-    names = [f"Xã {a} {b}" for a in FIRST for b in SECOND]
-    assert n <= len(names)
-    names = names[:n]
-    for i, long_name in enumerate(LONG[: max(0, min(len(LONG), n // 10))]):
-        names[5 + 7 * i] = long_name
-    return names
-
-
-def framework_nodes() -> list[services.NodeSpec]:
-    """Three fields of four manual leaves (2 points each), and a survey field of two leaves."""
-    specs = []
-    for f in range(1, 4):
-        specs.append(services.NodeSpec(str(f), f"Lĩnh vực {f}", Decimal(8)))
-        specs += [
-            services.NodeSpec(f"{f}.{i}", f"Tiêu chí {f}.{i}", Decimal(2), "manual")
-            for i in range(1, 5)
-        ]
-    specs.append(services.NodeSpec("9", "Điều tra xã hội học", Decimal(4)))
-    specs += [
-        services.NodeSpec(f"9.{i}", f"Câu hỏi {i}", Decimal(2), "survey", filled_by="interior")
-        for i in (1, 2)
-    ]
-    return specs
 
 
 @dataclass
@@ -75,13 +38,15 @@ class Built:
 
 
 def build_communes(n: int) -> Built:
-    level = UnitLevel.objects.create(
-        code=f"cap-xa-{n}", name=f"Cấp xã ({n})", members_phrase="xã, phường, thị trấn"
+    """``n`` communes (synthetic's names, some long) on a framework of 14 leaves, two of them
+    survey leaves, scored by the shared generator."""
+    level, units = synthetic.create_level(
+        f"cap-xa-{n}",
+        f"Cấp xã ({n})",
+        n,
+        code_prefix=f"xa{n}",
+        members_phrase="xã, phường, thị trấn",
     )
-    units = [
-        Unit.objects.create(level=level, code=f"xa{n}-{i:02}", name=name, kind="xa")
-        for i, name in enumerate(commune_names(n))
-    ]
     ended = Unit.objects.create(level=level, code=f"xa{n}-cu-1", name="Xã Kỳ Cũ", kind="xa")
     renamed_from = Unit.objects.create(
         level=level, code=f"xa{n}-cu-2", name="Xã Tên Cũ Của Xã Cuối", kind="xa"
@@ -95,45 +60,16 @@ def build_communes(n: int) -> Built:
         kind="rename",
         effective_on=dt.date(2023, 1, 1),
     )
-    specs = framework_nodes()
-    framework = services.create_framework(
-        roles=SYSTEM_ADMIN,
-        name=f"Bộ chỉ số cấp xã ({n})",
-        unit_level=level,
-        nodes=specs,
-        max_points=Decimal(28),
+    framework = synthetic.create_framework(
+        level,
+        f"Bộ chỉ số cấp xã ({n})",
+        synthetic.framework_nodes(14, fields=3, survey_leaves=2),
     )
-    leaves = list(framework.nodes.exclude(rule=""))
-    kind = AdjustmentKind.objects.get(code="other-deduction")
     years = {}
     for number, state in ((2022, "published"), (2023, "published"), (2024, "appraisal")):
         members = [*units[:-1], ended, renamed_from] if number == 2022 else units
-        year = services.create_year(
-            roles=SYSTEM_ADMIN, year=number, unit_level=level, framework=framework, units=members
-        )
-        assessments = list(year.assessments.all())
-        LeafScore.objects.bulk_create(
-            LeafScore(
-                assessment=a,
-                node=node,
-                r1_score=Decimal((i * 7 + j + number) % 5) / 2,
-                self_score=Decimal(2),
-            )
-            for i, a in enumerate(assessments)
-            for j, node in enumerate(leaves)
-        )
-        Adjustment.objects.bulk_create(
-            Adjustment(
-                assessment=a,
-                kind=kind,
-                direction=kind.direction,
-                points=Decimal("0.25"),
-                reason="Báo cáo trễ",
-            )
-            for a in assessments[::3]
-        )
-        AssessmentYear.objects.filter(pk=year.pk).update(state=state)
-        years[number] = AssessmentYear.objects.get(pk=year.pk)
+        year = synthetic.add_year(level, framework, members, number)
+        years[number] = synthetic.score_year(year, state=state)
     officer = User.objects.create_user(f"xa{n}.canbo", password="x-Long-Pass-42")
     Membership.objects.create(user=officer, unit=units[0], role=Membership.Role.OFFICER)
     return Built(level, units, years, officer, ended, renamed_from)
