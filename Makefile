@@ -36,12 +36,18 @@ lock: ## Regenerate requirements.lock (hashes) from pyproject.toml; UPGRADE=1 ta
 
 migrate: install ## Create or update the database (SQLite by default, DATABASE_URL otherwise)
 	$(DEV) $(BIN)/python manage.py migrate --no-input
+	$(DEV) $(BIN)/python manage.py createcachetable
 
 demo: migrate ## Load the demo data (13 units, 3 years, demo accounts); running it twice changes nothing
 	$(DEV) $(BIN)/python manage.py load_demo
 
-run: demo ## Set everything up and serve the app with demo data on http://127.0.0.1:$(PORT)
+# The task worker (large exports and imports) runs beside the web server on the same database,
+# so nothing else needs to be running; Ctrl+C stops both (a background job of a non-interactive
+# shell ignores SIGINT, hence the trap). No autoreload for the worker: restart after a change.
+run: demo ## Set everything up and serve the app with demo data on http://127.0.0.1:$(PORT), with its task worker
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	@$(DEV) $(BIN)/python manage.py run_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install ## Run the whole test suite (browser tests skip, saying so, where chromium is missing)
@@ -59,9 +65,19 @@ messages: install ## Extract translatable strings into locale/en and compile eve
 	$(DEV) $(BIN)/python manage.py makemessages --locale en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(BIN)/python scripts/compile_messages.py
 
-bench: install ## Time, memory and queries of the ranking (13 to 1,300 units) and the score matrix export (3,000 × 150 leaves)
-	$(DEV) $(BIN)/python manage.py bench_ranking
-	$(DEV) $(BIN)/python manage.py bench_exports
+# make bench: PostgreSQL (BENCH_DATABASE_URL; created if missing), wrk from Debian's packages.
+BENCH_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cchc_bench
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=false SECURE_SSL_REDIRECT=false \
+	SECRET_KEY=bench-$(shell head -c 24 /dev/urandom | base64 | tr -d '/+=') \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SITE_URL=http://127.0.0.1
+bench: install ## Every scale figure with its target, PASS/FAIL (3,000 units × 150 leaves × 3 years on PostgreSQL)
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make bench needs wrk (apt-get install wrk)"; exit 2; }
+	@psql "$(BENCH_DATABASE_URL)" -qc "SELECT 1" >/dev/null 2>&1 || \
+	  psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(BENCH_ENV) DEBUG=true $(BIN)/python manage.py load_demo >/dev/null
+	$(BENCH_ENV) $(BIN)/python manage.py bench $(BENCH_ARGS)
 
 backup: install ## Database and evidence files into one archive in BACKUP_DIR (default backups/)
 	$(OPS) $(BIN)/python manage.py backup
