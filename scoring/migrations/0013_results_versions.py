@@ -28,18 +28,34 @@ EVENTS = [("ins", "INSERT", "NEW"), ("upd", "UPDATE", "NEW"), ("del", "DELETE", 
 
 def _postgresql(table, scope, joins):
     # Statement-level: an import of 450,000 scores moves the counter once, not once a row.
-    # Scopes in order: two transactions touching two levels lock them in the same order.
+    # Scopes in order: two transactions touching two levels lock them in the same order. An
+    # update counts the rows as they were and as they are (a row moved to another level moves
+    # both levels' counters).
+    def upsert(rows):
+        return (
+            f"INSERT INTO scoring_resultsversion (scope, version) "
+            f"SELECT DISTINCT {scope}, 1 FROM {rows} c {joins} ORDER BY 1 "
+            f"ON CONFLICT (scope) DO UPDATE SET version = scoring_resultsversion.version + 1;"
+        )
+
     yield f"""CREATE FUNCTION cchc_rv_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO scoring_resultsversion (scope, version)
-  SELECT DISTINCT {scope}, 1 FROM changed c {joins} ORDER BY 1
-  ON CONFLICT (scope) DO UPDATE SET version = scoring_resultsversion.version + 1;
+  IF TG_OP = 'UPDATE' THEN
+    {upsert("(SELECT * FROM changed UNION ALL SELECT * FROM previous)")}
+  ELSE
+    {upsert("changed")}
+  END IF;
   RETURN NULL;
 END $$"""
     for suffix, event, side in EVENTS:
+        tables = (
+            "OLD TABLE AS previous NEW TABLE AS changed"
+            if event == "UPDATE"
+            else (f"{side} TABLE AS changed")
+        )
         yield (
             f"CREATE TRIGGER cchc_rv_{table}_{suffix} AFTER {event} ON {table} "
-            f"REFERENCING {side} TABLE AS changed FOR EACH STATEMENT "
+            f"REFERENCING {tables} FOR EACH STATEMENT "
             f"EXECUTE FUNCTION cchc_rv_{table}()"
         )
 
@@ -47,14 +63,15 @@ END $$"""
 def _sqlite(table, scope, joins):
     # SQLite has row-level triggers only; its data sets are small (make run, tests).
     for suffix, event, side in EVENTS:
-        row_scope = scope.replace("c.", f"{side}.")
-        row_joins = joins.replace("c.", f"{side}.")
-        yield (
-            f"CREATE TRIGGER cchc_rv_{table}_{suffix} AFTER {event} ON {table} BEGIN "
+        sides = ("OLD", "NEW") if event == "UPDATE" else (side,)
+        body = "".join(
             f"INSERT INTO scoring_resultsversion (scope, version) "
-            f"SELECT {row_scope}, 1 FROM (SELECT 1) AS one {row_joins} WHERE true "
-            f"ON CONFLICT (scope) DO UPDATE SET version = version + 1; END"
+            f"SELECT {scope.replace('c.', f'{row}.')}, 1 FROM (SELECT 1) AS one "
+            f"{joins.replace('c.', f'{row}.')} WHERE true "
+            f"ON CONFLICT (scope) DO UPDATE SET version = version + 1; "
+            for row in sides
         )
+        yield f"CREATE TRIGGER cchc_rv_{table}_{suffix} AFTER {event} ON {table} BEGIN {body}END"
 
 
 def create_triggers(apps, schema_editor):

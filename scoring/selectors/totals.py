@@ -22,6 +22,7 @@ from ..calculations import LeafSums
 from ..models import LeafScore
 from ..rules import ZERO
 
+CENTS = Decimal("0.01")
 SURVEY = "\x1fsurvey"  # appended to a bucket's key for survey leaves (no code contains it)
 
 # An applicable leaf with a final score (the latest round's, domain §4.3).
@@ -88,7 +89,7 @@ def sums_of_years(
     if len(buckets) > 1:
         bucket = Case(
             *(When(node_id__in=ids, then=Value(key)) for key, ids in buckets.items()),
-            default=Value(""),
+            default=Value(None),  # a score outside the year's framework: not counted
             output_field=CharField(),
         )
     else:
@@ -110,7 +111,8 @@ def sums_of_years(
     )
     by_assessment: defaultdict[int, list[tuple]] = defaultdict(list)
     for row in _fetch(rows):  # one row per unit and bucket: tens of thousands at most
-        by_assessment[row[0]].append(row)
+        if row[1] is not None:
+            by_assessment[row[0]].append(row)
     unit_only = set(unit_only)
     return {
         assessment_id: _assessment_sums(
@@ -127,11 +129,19 @@ def _fetch(rows) -> list[tuple]:
     integers already, so the statement runs bare, without Django's per-value converters (a
     third of the time at 3,000 units); SQLite's sums need them (it sums decimals as floats)."""
     if connection.vendor != "postgresql":
-        return list(rows)
+        # Scores have 2 decimals; a float sum of 150 of them can end in …9999: back to cents.
+        return [
+            (a, bucket, scored, _cents(scored_max), _cents(points), na, _cents(na_max))
+            for a, bucket, scored, scored_max, points, na, na_max in rows
+        ]
     sql, params = rows.query.get_compiler(using=rows.db).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENTS)
 
 
 def _assessment_sums(framework_plan: Plan, rows, *, with_nodes: bool) -> AssessmentSums:

@@ -322,6 +322,16 @@ REFUSALS = (ImportFailed, ValidationError, PermissionDenied, Http404)
 CRASHED = _("Có lỗi hệ thống khi chạy; chưa có gì được ghi. Hãy thử lại hoặc báo quản trị.")
 
 
+def view_of(exporter: Exporter) -> dict:
+    """What of a report depends on who asked (a scorecard's self-scores and final scores):
+    kept with the file, and compared with what the downloader may see now."""
+    return {
+        flag: getattr(exporter, flag)
+        for flag in ("show_self", "show_final")
+        if hasattr(exporter, flag)
+    }
+
+
 def _run_export(job: Job) -> None:
     _progress(job, 0, 2)
     try:
@@ -347,6 +357,7 @@ def _run_export(job: Job) -> None:
             return
         locked.result_file.name = stored
         locked.file_name = exporter.filename()
+        locked.parameters = {**locked.parameters, "view": view_of(exporter)}
         locked.status = Status.DONE
         locked.progress_done = locked.progress_total = 2
         locked.finished_at, locked.expires_at = now, now + KEEP_FOR

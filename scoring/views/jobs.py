@@ -53,7 +53,11 @@ def job_download(request, job_id: int):
     job = access.get_job_for_user(request.user, job_id)
     if not job.is_export or job.status != Job.Status.DONE or not job.result_file:
         raise Http404
-    jobs.build_exporter(job, roles_of(request.user))  # raises 404 when access was lost
+    # The page's rule again (404 when access was lost), and no more shown in the file than the
+    # downloader may see now (a scorecard's self-scores, for one who has left the unit).
+    exporter = jobs.build_exporter(job, roles_of(request.user))
+    if jobs.view_of(exporter) != job.parameters.get("view", {}):
+        raise Http404
     try:
         stream = job.result_file.open("rb")
     except FileNotFoundError:

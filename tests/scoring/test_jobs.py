@@ -232,6 +232,26 @@ def test_access_lost_before_the_download_is_refused(as_user, appraiser, year_202
     assert client.get(reverse("job", args=[job.pk])).status_code == 200
 
 
+def test_a_scorecard_with_self_scores_is_refused_once_its_owner_left_the_unit(
+    as_user, officer_a, year_2022, big_exports
+):
+    """The unit's officer may still open the published scorecard after leaving the unit, but
+    no longer its self-scores: the file they asked for while a member holds them, so it is
+    not handed out (ask again: the new file has what they may see now)."""
+    client = as_user(officer_a)
+    response = client.get(reverse("scorecard_xlsx", args=[year_2022.pk, "vu-quang"]))
+    assert response.status_code == 302
+    job = Job.objects.latest("pk")
+    work()
+    job.refresh_from_db()
+    assert job.parameters["view"] == {"show_self": True, "show_final": True}
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 200
+    officer_a.memberships.all().delete()
+    client = as_user(User.objects.get(pk=officer_a.pk))
+    assert client.get(reverse("scorecard", args=[year_2022.pk, "vu-quang"])).status_code == 200
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
 def test_access_lost_before_the_job_runs_fails_it(as_user, appraiser, year_2023, big_exports):
     client = as_user(appraiser)
     job = queue_matrix(client, year_2023)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from scoring import services
 from scoring.models import AssessmentYear, LeafScore
-from scoring.selectors import year_ranking
+from scoring.selectors import worklist, year_ranking
 from units.models import Unit, UnitLevel
 from units.roles import SYSTEM_ADMIN
 
@@ -83,4 +83,13 @@ def test_one_units_scores_are_read_through_an_index(many_years):
         .query.sql_with_params()
     )
     plan = _plan(sql, params)
+    assert "Seq Scan on scoring_leafscore" not in plan, plan
+
+
+def test_the_appraisal_work_list_reads_one_years_scores_through_an_index(many_years):
+    year = AssessmentYear.objects.get(pk=many_years[-1].pk)
+    with CaptureQueriesContext(connection) as queries:
+        worklist(year)
+    counts = next(q["sql"] for q in queries.captured_queries if "scoring_leafscore" in q["sql"])
+    plan = _plan(counts, ())
     assert "Seq Scan on scoring_leafscore" not in plan, plan

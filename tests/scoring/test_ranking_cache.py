@@ -17,6 +17,7 @@ from scoring import selectors
 from scoring.models import (
     Adjustment,
     AdjustmentKind,
+    Assessment,
     AssessmentYear,
     Band,
     LeafScore,
@@ -24,7 +25,7 @@ from scoring.models import (
 )
 from scoring.selectors import results_versions
 from scoring.views import pages
-from units.models import Unit
+from units.models import Unit, UnitLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +201,36 @@ def test_one_statement_moves_the_counter_once_on_postgresql(year_2022):
     updated = LeafScore.objects.filter(assessment__year=year_2022).update(self_score=None)
     assert updated > 100
     assert ResultsVersion.objects.get(scope=scope).version == before + 1
+
+
+def test_every_watched_table_has_its_three_triggers():
+    """SQLite rebuilds a table (and drops its triggers) for most field changes: a migration
+    that does so must create them again, or the cache would stop following that table."""
+    from importlib import import_module
+
+    watched = import_module("scoring.migrations.0013_results_versions").WATCHED
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, count(*) FROM pg_trigger t JOIN pg_class c "
+                "ON c.oid = t.tgrelid WHERE t.tgname LIKE 'cchc_rv_%%' GROUP BY c.relname"
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'cchc_rv_%' GROUP BY tbl_name"
+            )
+        found = dict(cursor.fetchall())
+    assert found == {table: 3 for table, _, _ in watched}
+
+
+def test_a_row_moved_to_another_level_moves_both_levels_counters(year_2022):
+    other = UnitLevel.objects.create(code="khac", name="Cấp khác")
+    other_year = AssessmentYear.objects.create(
+        unit_level=other, year=2022, framework=year_2022.framework
+    )
+    before = results_versions(year_2022.unit_level_id)[0], results_versions(other.pk)[0]
+    assessment = year_2022.assessments.first()
+    Assessment.objects.filter(pk=assessment.pk).update(year=other_year)
+    after = results_versions(year_2022.unit_level_id)[0], results_versions(other.pk)[0]
+    assert after[0] > before[0] and after[1] > before[1]

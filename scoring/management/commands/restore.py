@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import sqlite3
 import tarfile
 import tempfile
 from pathlib import Path
 
-from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import F
 
 from scoring.models.evidence import private_storage
+from scoring.models.versions import ResultsVersion
 
 from .backup import (
     CHUNK,
@@ -149,8 +151,12 @@ class Command(BaseCommand):
             connection.close()
             replace_stored_files(storage, tmp / MEDIA_PREFIX)
         # Pages are cached under the results counters (scoring.models.versions), which the
-        # restore has taken back to the backup's values: a page cached since could match them.
-        cache.clear()
+        # restore has taken back to the backup's values: a page cached since then, in any
+        # server's cache, could match them again. A random leap forward makes every key new.
+        if ResultsVersion._meta.db_table in connections[database].introspection.table_names():
+            ResultsVersion.objects.using(database).update(
+                version=F("version") + secrets.randbelow(2**40) + 2**32
+            )
         on_disk = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
         backed_up = set(manifest.get("migrations", []))
         self.stdout.write(
@@ -173,10 +179,19 @@ class Command(BaseCommand):
 
     def _restore_postgresql(self, dump: Path, database: str, tables: list[str]) -> None:
         connection = connections[database]
-        if tables:
-            quote = connection.ops.quote_name
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if tables:
+                quote = connection.ops.quote_name
                 cursor.execute(f"DROP TABLE IF EXISTS {', '.join(map(quote, tables))} CASCADE")
+            # The results counters' trigger functions (migration 0013) outlive their tables;
+            # the dump brings them again.
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n "
+                "ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname LIKE %s",
+                ["cchc\\_rv\\_%"],
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
         connection.close()
         run_tool(
             [
