@@ -1,4 +1,7 @@
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from units.roles import Roles
 
@@ -36,3 +39,21 @@ def leaf_audit(kind: str, assessment: Assessment) -> Audit:
         }
 
     return Audit(kind, describe)
+
+
+logger = logging.getLogger(__name__)
+
+
+def store_file(field_file, disk_name: str, content, *, shown_name: str, form_field=None) -> None:
+    """Write an uploaded file through the private storage. A storage that cannot write (a full
+    disk, an object store that does not answer: ``cchc.s3`` reports it as an OSError) is said
+    to the user, and the caller's transaction takes the rest back: nothing half-saved."""
+    try:
+        field_file.save(disk_name, content, save=False)
+    except OSError as exc:
+        logger.exception("%s could not be stored", field_file.field)
+        message = _(
+            "Chưa lưu: không ghi được tệp “%(name)s” vào kho tài liệu. Hãy thử lại sau; "
+            "nếu vẫn lỗi, hãy báo quản trị hệ thống."
+        ) % {"name": shown_name}
+        raise ValidationError({form_field: message} if form_field else message) from exc

@@ -8,7 +8,6 @@ and its document stays on disk, named by the log.
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -22,7 +21,7 @@ from units.roles import Roles
 
 from .. import audit, rules, uploads
 from ..models import Adjustment, AdjustmentKind, Assessment
-from .common import lock_assessment, require_interior_admin
+from .common import lock_assessment, require_interior_admin, store_file
 from .concurrency import check_version
 from .results import AdjustmentRecord, adjustment_entry
 
@@ -31,8 +30,6 @@ DISK_NAME_BYTES = 200
 
 # What the log keeps of an entry: every value it was made with.
 ENTRY_FIELDS = ["kind", "direction", "points", "count", "reason", "document"]
-
-logger = logging.getLogger(__name__)
 
 
 def _open_ledger(assessment: Assessment, version: int | None) -> Assessment:
@@ -121,16 +118,13 @@ def add_adjustment(
             )
         except uploads.UploadRefused as exc:
             raise ValidationError({"document": str(exc)}) from exc
-        try:
-            entry.document.save(_disk_name(document.name), document, save=False)
-        except OSError as exc:
-            # As for evidence: a storage that cannot write is said in the form, nothing saved.
-            logger.exception("Ledger document of assessment %s could not be stored", assessment.pk)
-            message = _(
-                "Chưa lưu: không ghi được tệp “%(name)s” vào kho tài liệu. Hãy thử lại sau; "
-                "nếu vẫn lỗi, hãy báo quản trị hệ thống."
-            ) % {"name": document.name}
-            raise ValidationError({"document": message}) from exc
+        store_file(
+            entry.document,
+            _disk_name(document.name),
+            document,
+            shown_name=document.name,
+            form_field="document",
+        )
     try:
         entry.save()
         _bump(assessment)

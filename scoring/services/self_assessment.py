@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,10 +22,8 @@ from .. import audit, rules, uploads, workflow
 from ..models import Assessment, Evidence, EvidenceLink, FrameworkNode, LeafScore
 from ..selectors.entry import entry_statuses, why_explanation_locked, why_locked, window_open
 from . import notifications
-from .common import leaf_audit, lock_assessment
+from .common import leaf_audit, lock_assessment, store_file
 from .concurrency import Edit, save_versioned
-
-logger = logging.getLogger(__name__)
 
 
 def _require_unit_staff(assessment: Assessment, roles: Roles) -> None:
@@ -266,17 +263,7 @@ def add_evidence(
             document_date=document_date,
             uploaded_by=user,
         )
-        try:
-            evidence.file.save(upload.name, upload, save=False)
-        except OSError as exc:
-            # A full disk, or an object store that does not answer (cchc.s3 reports it as an
-            # OSError too): the user is told, and the transaction takes the rest back.
-            logger.exception("Evidence of assessment %s could not be stored", assessment.pk)
-            message = _(
-                "Chưa lưu: không ghi được tệp “%(name)s” vào kho tài liệu. Hãy thử lại sau; "
-                "nếu vẫn lỗi, hãy báo quản trị hệ thống."
-            ) % {"name": upload.name}
-            raise ValidationError(message) from exc
+        store_file(evidence.file, upload.name, upload, shown_name=upload.name)
         try:
             evidence.save()
         except Exception:
