@@ -26,7 +26,6 @@ from scoring.models import (
     FrameworkNode,
     LeafScore,
 )
-from scoring.services import concurrency
 from scoring.services.results import LeafRecord
 from units.models import Unit, UnitLevel
 
@@ -260,23 +259,17 @@ def test_seed_bench_refuses_sizes_without_a_rank_change():
         run_seed("--years", "1")
 
 
-def test_the_import_timings_leave_the_data_as_it_was(monkeypatch):
+def test_the_import_timings_leave_the_data_as_it_was():
     run_seed()
     built = bench_data.bench_data(20, 12, 2)
     year = AssessmentYear.objects.get(pk=built.big_year_id)
     before = (values_of(year), year.state, year.self_assessment_closes)
-    # Small here: the survey import runs whether or not the saves are batched.
-    monkeypatch.setattr(concurrency, "UPDATE_BATCH", 500, raising=False)
     figures = imports.measure(built)
     assert [f.name.split(",")[0] for f in figures] == ["Self-assessment import", "Survey import"]
-    assert all(f.value.endswith(")") and f.passed is not None for f in figures)
+    assert all(f.value.endswith(")") for f in figures)
+    # The self-assessment import has a target; the survey's time is printed (the issue sets
+    # none: a file of that size runs as a background job).
+    assert [f.passed is not None for f in figures] == [True, False]
     year.refresh_from_db()
     assert (values_of(year), year.state, year.self_assessment_closes) == before
     assert not User.objects.filter(username__startswith="bench.").exists()
-
-
-def test_the_survey_timing_is_not_run_while_saves_are_one_statement(monkeypatch):
-    monkeypatch.delattr(concurrency, "UPDATE_BATCH", raising=False)
-    run_seed()
-    figure = imports.survey_import(bench_data.bench_data(20, 12, 2))
-    assert figure.value.startswith("not run") and figure.verdict == "FAIL"
