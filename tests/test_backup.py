@@ -27,7 +27,7 @@ from django.test import override_settings
 from scoring.demo.load import load_demo
 from scoring.management.commands.backup import create_backup, stored_files
 from scoring.management.commands.restore import read_archive, replace_stored_files
-from scoring.models import Assessment, AssessmentYear, Evidence
+from scoring.models import Assessment, AssessmentYear, Evidence, ResultsVersion
 from scoring.models.evidence import private_storage
 from scoring.selectors import year_results
 from tests.samples import PDF
@@ -154,6 +154,16 @@ def test_a_backup_restored_into_an_empty_database_gives_everything_back(
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == expected
     assert tree(restored_media) == files
+    # The results counters leapt forward: no page cached since the backup can match them.
+    backed_up = dict(ResultsVersion.objects.values_list("scope", "version"))
+    code = (
+        "import json; from scoring.models import ResultsVersion; "
+        "print(json.dumps(dict(ResultsVersion.objects.values_list('scope', 'version'))))"
+    )
+    done = manage("shell", "-c", code, env=env)
+    restored = json.loads(done.stdout.strip().splitlines()[-1])
+    assert backed_up and restored.keys() == backed_up.keys()
+    assert all(restored[scope] >= backed_up[scope] + 2**32 for scope in backed_up)
 
     # Now the target is not empty: refused, then replaced with --force after a backup of it.
     done = manage("restore", str(archive), env=env)

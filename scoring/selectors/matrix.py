@@ -10,13 +10,14 @@ from decimal import Decimal
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import FloatField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from units.collation import VietnameseOrder
 from units.models import Unit
 
 from ..models import Assessment, AssessmentYear, LeafScore
 from .results import NodeRow, Tree, UnitResult, year_results
+from .totals import final_score
 
 # Leaf scores are fetched this many rows at a time (a server-side cursor on PostgreSQL).
 CHUNK_SIZE = 2000
@@ -69,7 +70,7 @@ def score_matrix_rows(
     scores = LeafScore.objects.filter(assessment__year=year).annotate(
         # ``calculations.final_score`` (the latest round's), as ``totals`` sums it: one
         # Decimal per score to convert instead of two.
-        final=Coalesce("r2_score", "r1_score")
+        final=final_score()
     )
     return iter(_scattered_rows(results, scores, column_of))
 
@@ -103,7 +104,7 @@ def _gathered_rows(
             # As floats: the workbook stores doubles whatever it is given (openpyxl writes a
             # Decimal through float() anyway), and a float costs a fraction of a Decimal
             # to convert and to write. ``calculations.final_score``, as ``totals`` sums it.
-            finals=_per_unit(Cast(Coalesce("r2_score", "r1_score"), FloatField())),
+            finals=_per_unit(Cast(final_score(), FloatField())),
             flags=_per_unit("not_applicable"),
         )
         # ``year_results``'s order: by name, then assessment id.

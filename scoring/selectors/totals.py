@@ -25,6 +25,12 @@ from ..rules import ZERO
 CENTS = Decimal("0.01")
 SURVEY = "\x1fsurvey"  # appended to a bucket's key for survey leaves (no code contains it)
 
+
+def final_score():
+    """``calculations.final_score`` in SQL: the latest round's score, never the best."""
+    return Coalesce("r2_score", "r1_score")
+
+
 # An applicable leaf with a final score (the latest round's, domain §4.3).
 _SCORED = Q(not_applicable=False) & (Q(r1_score__isnull=False) | Q(r2_score__isnull=False))
 _NOT_APPLICABLE = Q(not_applicable=True)
@@ -102,7 +108,7 @@ def sums_of_years(
         .annotate(
             scored=Count("id", filter=_SCORED),
             scored_max=Sum("node__max_points", filter=_SCORED),
-            points=Sum(Coalesce("r2_score", "r1_score"), filter=_SCORED),
+            points=Sum(final_score(), filter=_SCORED),
             na=Count("id", filter=_NOT_APPLICABLE),
             na_max=Sum("node__max_points", filter=_NOT_APPLICABLE),
         )

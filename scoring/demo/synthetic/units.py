@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from scoring.demo import data as demo_data
 from units.models import Unit, UnitLevel
 
 FIRST = (
@@ -25,22 +26,8 @@ LONG = (
     "Thị trấn Nghèn huyện Can Lộc (sáp nhập)",
     "Phường Bắc Hồng Lĩnh thuộc thị xã Hồng Lĩnh",
 )
-# Hà Tĩnh's 13 district-level units (domain §2).
-DISTRICTS = (
-    ("Thành phố Hà Tĩnh", Unit.Kind.CITY),
-    ("Thị xã Hồng Lĩnh", Unit.Kind.TOWN),
-    ("Thị xã Kỳ Anh", Unit.Kind.TOWN),
-    ("Huyện Hương Sơn", Unit.Kind.DISTRICT),
-    ("Huyện Đức Thọ", Unit.Kind.DISTRICT),
-    ("Huyện Vũ Quang", Unit.Kind.DISTRICT),
-    ("Huyện Nghi Xuân", Unit.Kind.DISTRICT),
-    ("Huyện Can Lộc", Unit.Kind.DISTRICT),
-    ("Huyện Hương Khê", Unit.Kind.DISTRICT),
-    ("Huyện Thạch Hà", Unit.Kind.DISTRICT),
-    ("Huyện Cẩm Xuyên", Unit.Kind.DISTRICT),
-    ("Huyện Kỳ Anh", Unit.Kind.DISTRICT),
-    ("Huyện Lộc Hà", Unit.Kind.DISTRICT),
-)
+# Hà Tĩnh's 13 district-level units (domain §2): the demo's, with their kinds.
+DISTRICTS = tuple((name, kind) for _, name, kind in demo_data.UNITS)
 
 
 def unit_names(n: int) -> list[str]:
